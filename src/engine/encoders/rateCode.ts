@@ -1,0 +1,79 @@
+import type { Rng } from '../random'
+import type { SpikeTrain } from './spikeTrain'
+
+/** Frequency mapping of the seed model: potential → spikes per `periodNumerator` steps. */
+export interface RateMapping {
+  /** Potentials mapped linearly onto frequencies, clamped at both ends (numpy.interp). */
+  interpXp: readonly [number, number]
+  interpFp: readonly [number, number]
+  /** A firing input fires every ceil(periodNumerator / f) steps. */
+  periodNumerator: number
+}
+
+/** numpy.interp for two support points, same operation order (slope·(x − x0) + y0), clamped. */
+export function interp2(x: number, xp: readonly [number, number], fp: readonly [number, number]): number {
+  if (x <= xp[0]) return fp[0]
+  if (x >= xp[1]) return fp[1]
+  const slope = (fp[1] - fp[0]) / (xp[1] - xp[0])
+  return slope * (x - xp[0]) + fp[0]
+}
+
+/** The seed's firing frequency of an input with potential `pot` (0 when silent). */
+export function inputFrequency(pot: number, mapping: RateMapping): number {
+  return pot > 0 ? interp2(pot, mapping.interpXp, mapping.interpFp) : 0
+}
+
+/**
+ * Deterministic rate code (the seed): an input with potential > 0 fires at steps p, 2p, … ≤ T,
+ * p = ceil(periodNumerator / f). Writes into `out` (whose `steps` is T).
+ */
+export function encodeDeterministicRate(potential: Float64Array, mapping: RateMapping, out: SpikeTrain): void {
+  const T = out.steps
+  out.begin()
+  for (let h = 0; h < potential.length; h++) {
+    const pot = potential[h]
+    if (!(pot > 0)) continue
+    const period = Math.ceil(mapping.periodNumerator / inputFrequency(pot, mapping))
+    for (let t = period; t <= T; t += period) out.add(h, t)
+  }
+  out.finish()
+}
+
+/**
+ * Seeded Bernoulli code: at every step an input fires with probability
+ * min(1, rateScale · f / periodNumerator), so its expected count matches the deterministic code at
+ * rateScale 1.
+ */
+export function encodeBernoulli(potential: Float64Array, mapping: RateMapping, rateScale: number, rng: Rng, out: SpikeTrain): void {
+  const T = out.steps
+  out.begin()
+  for (let h = 0; h < potential.length; h++) {
+    const f = inputFrequency(potential[h], mapping)
+    if (f === 0) continue
+    const p = Math.min(1, (rateScale * f) / mapping.periodNumerator)
+    for (let t = 1; t <= T; t++) if (rng.nextFloat() < p) out.add(h, t)
+  }
+  out.finish()
+}
+
+/**
+ * Seeded Poisson code: spike times of a Poisson process with rate rateScale · f / periodNumerator
+ * per step; exponential inter-spike intervals rounded up to whole steps (at most one spike per
+ * step, as a binary train requires).
+ */
+export function encodePoisson(potential: Float64Array, mapping: RateMapping, rateScale: number, rng: Rng, out: SpikeTrain): void {
+  const T = out.steps
+  out.begin()
+  for (let h = 0; h < potential.length; h++) {
+    const f = inputFrequency(potential[h], mapping)
+    if (f === 0) continue
+    const meanInterval = mapping.periodNumerator / (rateScale * f)
+    let t = 0
+    for (;;) {
+      t += Math.max(1, Math.ceil(-Math.log(1 - rng.nextFloat()) * meanInterval))
+      if (t > T) break
+      out.add(h, t)
+    }
+  }
+  out.finish()
+}

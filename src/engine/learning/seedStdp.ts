@@ -1,0 +1,96 @@
+import type { SpikeTrain } from '../encoders/spikeTrain'
+import { expCorrectlyRounded } from './exactMath'
+
+export interface SeedStdpParams {
+  softBound: 'seed' | 'standard'
+  aPlus: number
+  aMinus: number
+  tauPlus: number
+  tauMinus: number
+  windowBefore: number
+  windowAfter: number
+  rate: number
+  wMax: number
+  wMin: number
+  silentDepression: number
+  scale: number
+}
+
+/** The seed's learning window rl(t1) for offsets t1 = −windowBefore … windowAfter (index t1 + windowBefore). */
+export function seedStdpWindow(p: SeedStdpParams): Float64Array {
+  const table = new Float64Array(p.windowBefore + p.windowAfter + 1)
+  for (let t1 = -p.windowBefore; t1 <= p.windowAfter; t1++) {
+    table[t1 + p.windowBefore] = t1 > 0 ? -p.aPlus * expCorrectlyRounded(-t1 / p.tauPlus) : p.aMinus * expCorrectlyRounded(t1 / p.tauMinus)
+  }
+  return table
+}
+
+/**
+ * The seed STDP rule. On an output spike of neuron j at step t, every input spike at offset
+ * t1 ∈ [−windowBefore, −2] ∪ [2, windowAfter] from t changes w[j][h] by the soft-bounded update,
+ * per input in the reference's order (past offsets nearest first, then future offsets nearest
+ * first). Future offsets are visible because the whole train is encoded before simulation.
+ * After a sample with a winner, the winner's weights from inputs that never fired are depressed.
+ */
+export class SeedStdp {
+  private readonly window: Float64Array
+  /** |w_min| for the seed bound, w_min for the standard one. */
+  private readonly depressionAnchor: number
+  private readonly silentStep: number
+
+  constructor(private readonly p: SeedStdpParams) {
+    this.window = seedStdpWindow(p)
+    this.depressionAnchor = p.softBound === 'seed' ? Math.abs(p.wMin) : p.wMin
+    this.silentStep = p.silentDepression * p.scale
+  }
+
+  /** Apply the window to row `row` (offset into `weights`) for an output spike at step t. */
+  onPostSpike(weights: Float64Array, row: number, t: number, train: SpikeTrain): void {
+    const { window, depressionAnchor } = this
+    const { windowBefore, windowAfter, rate, wMax, scale } = this.p
+    const { inputStart, inputTimes, firingInputs, firingCount } = train
+    const earliest = t - windowBefore
+    const latest = t + windowAfter
+    for (let f = 0; f < firingCount; f++) {
+      const h = firingInputs[f]
+      const start = inputStart[h]
+      const end = inputStart[h + 1]
+      // Times ascending: find the first spike at or after the window's start.
+      let k = start
+      while (k < end && inputTimes[k] < earliest) k++
+      if (k === end || inputTimes[k] > latest) continue
+      let first = k
+      while (k < end && inputTimes[k] <= latest) k++
+      const last = k // exclusive
+      let w = weights[row + h]
+      // Past spikes (t1 ≤ −2), nearest first.
+      let pastEnd = first
+      while (pastEnd < last && inputTimes[pastEnd] <= t - 2) pastEnd++
+      for (let q = pastEnd - 1; q >= first; q--) {
+        const d = window[inputTimes[q] - t + windowBefore]
+        w = d < 0 ? w + rate * d * (w - depressionAnchor) * scale : w + rate * d * (wMax - w) * scale
+      }
+      // Future spikes (t1 ≥ 2), nearest first.
+      first = pastEnd
+      while (first < last && inputTimes[first] < t + 2) first++
+      for (let q = first; q < last; q++) {
+        const d = window[inputTimes[q] - t + windowBefore]
+        w = d < 0 ? w + rate * d * (w - depressionAnchor) * scale : w + rate * d * (wMax - w) * scale
+      }
+      weights[row + h] = w
+    }
+  }
+
+  /** Silent-input depression of the winner's row, floored at w_min. */
+  afterSample(weights: Float64Array, row: number, train: SpikeTrain): void {
+    const { silentInputs, silentCount } = train
+    const { wMin } = this.p
+    const step = this.silentStep
+    for (let s = 0; s < silentCount; s++) {
+      const i = row + silentInputs[s]
+      let w = weights[i] - step
+      if (w < wMin) w = wMin
+      weights[i] = w
+    }
+  }
+}

