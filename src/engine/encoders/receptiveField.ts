@@ -1,18 +1,21 @@
 /**
- * The seed model's receptive field ("potential map"): each input's potential is a 5×5 (or any
- * odd-sized) kernel applied to the image around it, pixels scaled by 1/255.
+ * The seed model's receptive field ("potential map"): each input's potential is a k×k kernel
+ * (k odd, 5 in the seed) applied to the image around it, pixels scaled by 1/255.
  *
  * Exactness: the reference sums, for output (r, c), K[a][b]·pixel[r+a][c+b]/255 over a, then b,
- * left to right. Each term is a function of (kernel entry, pixel value) only, so all
- * kernel×256 terms are tabulated once with the same operations (multiply, then divide). The
- * image is then scattered pixel by pixel in row-major order: every output receives its terms in
- * exactly the reference's order, zero pixels (which add ±0) are skipped, and the result is
- * bit-identical while touching only the non-zero pixels.
+ * left to right, skipping pixels outside the image. Each term depends only on (kernel entry,
+ * pixel value), so all k²×256 terms are tabulated once with the same operations (multiply, then
+ * divide). The image is then scattered source pixel by source pixel in row-major order: every
+ * output receives its terms in exactly the reference's order, zero pixels (which add ±0) are
+ * skipped, and the result is bit-identical while touching only the non-zero pixels. Outputs are
+ * accumulated in a buffer padded by the kernel radius so the inner loop has no bounds checks.
  */
 export class ReceptiveField {
   private readonly radius: number
   private readonly size: number
-  /** terms[(a·size + b)·256 + p] = K[a][b]·p/255 */
+  private readonly paddedWidth: number
+  private readonly padded: Float64Array
+  /** terms[p·k² + a·k + b] = K[k−1−a][k−1−b]·p/255: kernel flipped so the scatter walks forward. */
   private readonly terms: Float64Array
 
   constructor(
@@ -26,35 +29,41 @@ export class ReceptiveField {
     }
     this.size = size
     this.radius = (size - 1) / 2
-    this.terms = new Float64Array(size * size * 256)
-    for (let a = 0; a < size; a++) {
-      for (let b = 0; b < size; b++) {
-        const k = kernel[a][b]
-        for (let p = 0; p < 256; p++) this.terms[(a * size + b) * 256 + p] = (k * p) / 255
+    this.paddedWidth = width + 2 * this.radius
+    this.padded = new Float64Array(this.paddedWidth * (height + 2 * this.radius))
+    const k2 = size * size
+    this.terms = new Float64Array(k2 * 256)
+    for (let p = 0; p < 256; p++) {
+      for (let a = 0; a < size; a++) {
+        for (let b = 0; b < size; b++) this.terms[p * k2 + a * size + b] = (kernel[size - 1 - a][size - 1 - b] * p) / 255
       }
     }
   }
 
   /** Potential of every input for one image (height × width pixels at `offset` in `pixels`). */
   apply(pixels: Uint8Array, offset: number, out: Float64Array): Float64Array {
-    const { width, height, radius, size, terms } = this
-    out.fill(0)
+    const { width, height, radius, size, terms, padded, paddedWidth } = this
+    const k2 = size * size
+    padded.fill(0)
     for (let sr = 0; sr < height; sr++) {
+      const rowStart = offset + sr * width
       for (let sc = 0; sc < width; sc++) {
-        const p = pixels[offset + sr * width + sc]
+        const p = pixels[rowStart + sc]
         if (p === 0) continue
-        // Source pixel (sr, sc) is term (a, b) of output (sr − a, sc − b), a, b ∈ −radius..radius.
-        for (let a = -radius; a <= radius; a++) {
-          const r = sr - a
-          if (r < 0 || r >= height) continue
-          const rowTerms = (a + radius) * size
-          for (let b = -radius; b <= radius; b++) {
-            const c = sc - b
-            if (c < 0 || c >= width) continue
-            out[r * width + c] += terms[(rowTerms + b + radius) * 256 + p]
-          }
+        // Source (sr, sc) feeds outputs (sr − a', sc − b') for a', b' ∈ −radius..radius; in padded
+        // coordinates the top-left one is (sr, sc) and the flipped table walks it forward.
+        const t0 = p * k2
+        let o = sr * paddedWidth + sc
+        for (let a = 0; a < size; a++) {
+          const ta = t0 + a * size
+          for (let b = 0; b < size; b++) padded[o + b] += terms[ta + b]
+          o += paddedWidth
         }
       }
+    }
+    for (let r = 0; r < height; r++) {
+      const from = (r + radius) * paddedWidth + radius
+      out.set(padded.subarray(from, from + width), r * width)
     }
     return out
   }

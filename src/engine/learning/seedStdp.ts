@@ -44,40 +44,35 @@ export class SeedStdp {
     this.silentStep = p.silentDepression * p.scale
   }
 
-  /** Apply the window to row `row` (offset into `weights`) for an output spike at step t. */
+  /**
+   * Apply the window to row `row` (offset into `weights`) for an output spike at step t.
+   * Walks the input spikes by step: past steps nearest first, then future steps nearest first.
+   * Different inputs touch different weights, so only each input's own order matters, and
+   * that is the reference's order; the cost is the number of input spikes inside the window.
+   */
   onPostSpike(weights: Float64Array, row: number, t: number, train: SpikeTrain): void {
     const { window, depressionAnchor } = this
     const { windowBefore, windowAfter, rate, wMax, scale } = this.p
-    const { inputStart, inputTimes, firingInputs, firingCount } = train
-    const earliest = t - windowBefore
-    const latest = t + windowAfter
-    for (let f = 0; f < firingCount; f++) {
-      const h = firingInputs[f]
-      const start = inputStart[h]
-      const end = inputStart[h + 1]
-      // Times ascending: find the first spike at or after the window's start.
-      let k = start
-      while (k < end && inputTimes[k] < earliest) k++
-      if (k === end || inputTimes[k] > latest) continue
-      let first = k
-      while (k < end && inputTimes[k] <= latest) k++
-      const last = k // exclusive
-      let w = weights[row + h]
-      // Past spikes (t1 ≤ −2), nearest first.
-      let pastEnd = first
-      while (pastEnd < last && inputTimes[pastEnd] <= t - 2) pastEnd++
-      for (let q = pastEnd - 1; q >= first; q--) {
-        const d = window[inputTimes[q] - t + windowBefore]
-        w = d < 0 ? w + rate * d * (w - depressionAnchor) * scale : w + rate * d * (wMax - w) * scale
+    const { stepStart, stepInputs, steps } = train
+    const earliest = Math.max(0, t - windowBefore)
+    const latest = Math.min(steps, t + windowAfter)
+    for (let s = t - 2; s >= earliest; s--) {
+      const d = window[s - t + windowBefore]
+      const toward = d < 0 ? depressionAnchor : wMax
+      for (let k = stepStart[s], end = stepStart[s + 1]; k < end; k++) {
+        const i = row + stepInputs[k]
+        const w = weights[i]
+        weights[i] = d < 0 ? w + rate * d * (w - toward) * scale : w + rate * d * (toward - w) * scale
       }
-      // Future spikes (t1 ≥ 2), nearest first.
-      first = pastEnd
-      while (first < last && inputTimes[first] < t + 2) first++
-      for (let q = first; q < last; q++) {
-        const d = window[inputTimes[q] - t + windowBefore]
-        w = d < 0 ? w + rate * d * (w - depressionAnchor) * scale : w + rate * d * (wMax - w) * scale
+    }
+    for (let s = t + 2; s <= latest; s++) {
+      const d = window[s - t + windowBefore]
+      const toward = d < 0 ? depressionAnchor : wMax
+      for (let k = stepStart[s], end = stepStart[s + 1]; k < end; k++) {
+        const i = row + stepInputs[k]
+        const w = weights[i]
+        weights[i] = d < 0 ? w + rate * d * (w - toward) * scale : w + rate * d * (toward - w) * scale
       }
-      weights[row + h] = w
     }
   }
 

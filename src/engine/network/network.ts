@@ -6,7 +6,7 @@ import { WinnerTakeAll } from '../inhibition/winnerTakeAll'
 import { SeedStdp } from '../learning/seedStdp'
 import type { SampleMonitor } from '../monitors/sampleMonitor'
 import { SeedLifNeurons } from '../neurons/seedLif'
-import type { Rng } from '../random'
+import type { Rng, RngState } from '../random'
 import { Layer } from './layer'
 
 export type NetworkConfig = Pick<ExperimentConfig, 'steps' | 'encoder' | 'network' | 'neuron' | 'threshold' | 'inhibition' | 'learning'>
@@ -52,6 +52,10 @@ export class SeedNetwork {
 
   get inputs(): number {
     return this.width * this.height
+  }
+
+  encoderRngState(): RngState {
+    return this.encoderRng.getState()
   }
 
   get outputLayer(): Layer {
