@@ -1,0 +1,75 @@
+import type { DataConfig, DatasetSourceConfig } from '../../shared/config'
+import { selectImages } from '../datasets/select'
+import { DatasetError, type ImageSet } from '../datasets/types'
+import type { Rng } from '../random'
+
+/** An ImageSet built from images written in the config itself (replaying reference experiments). */
+export function inlineImageSet(source: Extract<DatasetSourceConfig, { kind: 'inline' }>): ImageSet {
+  const { width, height, images } = source
+  const size = width * height
+  const pixels = new Uint8Array(images.length * size)
+  const labels = new Int32Array(images.length)
+  images.forEach((image, i) => {
+    const flat = (image.pixels as unknown[]).flat() as number[]
+    if (flat.length !== size) {
+      throw new DatasetError(`inline image ${i}: has ${flat.length} pixels, expected ${width}×${height} = ${size}`)
+    }
+    pixels.set(flat, i * size)
+    labels[i] = image.label
+  })
+  return { source: 'inline images', width, height, count: images.length, pixels, labels }
+}
+
+/** Which images of the loaded sets a run trains and tests on. */
+export interface DataPlan {
+  trainSet: ImageSet
+  /** Training images as indices into trainSet, in their base order (before per-epoch shuffles). */
+  trainIndices: Int32Array
+  testSet: ImageSet
+  testIndices: Int32Array
+  /** Class labels taking part, ascending; evaluation maps label classLabels[c] to class c. */
+  classLabels: number[]
+}
+
+/** Apply the config's data selection to the loaded source (and test source). */
+export function planData(data: DataConfig, source: ImageSet, testSource: ImageSet | null): DataPlan {
+  const classes = data.classes === 'all' ? undefined : data.classes
+  let trainIndices: Int32Array
+  if (data.order) {
+    for (const index of data.order) {
+      if (index >= source.count) throw new DatasetError(`data.order: image ${index} does not exist in ${source.source} (${source.count} images)`)
+    }
+    trainIndices = Int32Array.from(data.order)
+  } else {
+    trainIndices = selectImages(source, { classes, perClass: data.trainPerClass, offset: data.offset })
+  }
+  const testSet = testSource ?? source
+  const testIndices =
+    data.testPerClass === 0
+      ? new Int32Array(0)
+      : selectImages(testSet, {
+          classes,
+          perClass: data.testPerClass,
+          offset: testSource ? 0 : data.offset + (data.order ? 0 : data.trainPerClass)
+        })
+  const present = new Set<number>()
+  for (const i of trainIndices) present.add(source.labels[i])
+  for (const i of testIndices) present.add(testSet.labels[i])
+  if (testSource && testSource.width * testSource.height !== source.width * source.height) {
+    throw new DatasetError(
+      `${testSource.source}: test images are ${testSource.width}×${testSource.height}, training images ${source.width}×${source.height}`
+    )
+  }
+  return { trainSet: source, trainIndices, testSet, testIndices, classLabels: [...present].sort((a, b) => a - b) }
+}
+
+/** The training order of one epoch: the base order, shuffled according to the config. */
+export function epochOrder(plan: DataPlan, shuffle: DataConfig['shuffle'], ordered: boolean, epoch: number, dataRng: Rng, previous: Int32Array | null): Int32Array {
+  if (ordered || shuffle === 'none') return plan.trainIndices
+  if (shuffle === 'once') {
+    if (previous) return previous
+    return dataRng.shuffle(plan.trainIndices.slice())
+  }
+  // every-epoch: each epoch gets its own stream so resuming at an epoch boundary is exact.
+  return dataRng.split(`epoch-${epoch}`).shuffle(plan.trainIndices.slice())
+}
