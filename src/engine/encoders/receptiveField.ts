@@ -52,18 +52,28 @@ export class ReceptiveField {
         if (p === 0) continue
         // Source (sr, sc) feeds outputs (sr − a', sc − b') for a', b' ∈ −radius..radius; in padded
         // coordinates the top-left one is (sr, sc) and the flipped table walks it forward.
-        const t0 = p * k2
+        let ta = p * k2
         let o = sr * paddedWidth + sc
-        for (let a = 0; a < size; a++) {
-          const ta = t0 + a * size
+        if (size === 5) {
+          // The seed's 5×5 kernel, unrolled: about a third faster than the generic loop.
+          for (let a = 0; a < 5; a++, ta += 5, o += paddedWidth) {
+            padded[o] += terms[ta]
+            padded[o + 1] += terms[ta + 1]
+            padded[o + 2] += terms[ta + 2]
+            padded[o + 3] += terms[ta + 3]
+            padded[o + 4] += terms[ta + 4]
+          }
+          continue
+        }
+        for (let a = 0; a < size; a++, ta += size, o += paddedWidth) {
           for (let b = 0; b < size; b++) padded[o + b] += terms[ta + b]
-          o += paddedWidth
         }
       }
     }
     for (let r = 0; r < height; r++) {
       const from = (r + radius) * paddedWidth + radius
-      out.set(padded.subarray(from, from + width), r * width)
+      const to = r * width
+      for (let c = 0; c < width; c++) out[to + c] = padded[from + c]
     }
     return out
   }

@@ -1,8 +1,8 @@
 /**
  * A binary spike train over `inputs` channels and steps t = 0..steps, stored twice as compressed
  * sparse lists: by step (which inputs fire at t: drives event-driven integration) and by input
- * (when input h fires: drives the STDP window search). Buffers are allocated once per
- * (inputs, steps) and reused for every sample.
+ * (when input h fires). Buffers are allocated once per (inputs, steps) and reused for every
+ * sample; building a train allocates nothing unless it outgrows its buffers.
  */
 export class SpikeTrain {
   /** Inputs firing at step t: stepInputs[stepStart[t] .. stepStart[t+1]), ascending. */
@@ -22,10 +22,10 @@ export class SpikeTrain {
   readonly firingInputs: Int32Array
   firingCount = 0
 
-  // Scratch used while building.
+  /** Spikes per step while building; then the scatter cursor. */
   private readonly stepCount: Int32Array
-  private pendingInput: Int32Array
-  private pendingTime: Int32Array
+  /** Highest input added so far in this sample. */
+  private lastInput = -1
 
   constructor(
     readonly inputs: number,
@@ -39,55 +39,57 @@ export class SpikeTrain {
     const initial = Math.max(64, inputs * 4)
     this.stepInputs = new Int32Array(initial)
     this.inputTimes = new Int32Array(initial)
-    this.pendingInput = new Int32Array(initial)
-    this.pendingTime = new Int32Array(initial)
   }
 
-  /** Start a new sample. Spikes must then be added input by input in ascending input order, times ascending. */
+  /** Start a new sample. Spikes must then be added in ascending input order, times ascending within an input. */
   begin(): void {
     this.total = 0
+    this.lastInput = -1
+    this.stepCount.fill(0)
   }
 
-  /** Record that input `h` fires at step `t` (1 ≤ t ≤ steps). Inputs ascending, times ascending within an input. */
+  /** Record that input `h` fires at step `t` (0 ≤ t ≤ steps). Inputs ascending, times ascending within an input. */
   add(h: number, t: number): void {
-    if (this.total === this.pendingInput.length) this.grow()
-    this.pendingInput[this.total] = h
-    this.pendingTime[this.total] = t
-    this.total++
+    const total = this.total
+    if (h !== this.lastInput) {
+      const inputStart = this.inputStart
+      for (let q = this.lastInput + 1; q <= h; q++) inputStart[q] = total
+      this.lastInput = h
+    }
+    if (total === this.inputTimes.length) this.grow()
+    this.inputTimes[total] = t
+    this.stepCount[t]++
+    this.total = total + 1
   }
 
-  /** Build both indexes from the added spikes. */
+  /** Close the sample: complete the by-input index and build the by-step index. */
   finish(): void {
-    const { inputs, steps, total, stepStart, inputStart, stepCount, pendingInput, pendingTime } = this
-    inputStart.fill(0)
-    stepCount.fill(0)
-    for (let k = 0; k < total; k++) {
-      inputStart[pendingInput[k] + 1]++
-      stepCount[pendingTime[k]]++
-    }
+    const { inputs, steps, total, stepStart, inputStart, stepCount, inputTimes, stepInputs, silentInputs, firingInputs } = this
+    for (let q = this.lastInput + 1; q <= inputs; q++) inputStart[q] = total
     let silent = 0
     let firing = 0
     for (let h = 0; h < inputs; h++) {
-      if (inputStart[h + 1] === 0) this.silentInputs[silent++] = h
-      else this.firingInputs[firing++] = h
-      inputStart[h + 1] += inputStart[h]
+      if (inputStart[h + 1] === inputStart[h]) silentInputs[silent++] = h
+      else firingInputs[firing++] = h
     }
     this.silentCount = silent
     this.firingCount = firing
-    // Spikes arrive grouped by input in ascending order, so inputTimes is a straight copy.
-    this.inputTimes.set(pendingTime.subarray(0, total))
     let max = 0
-    stepStart[0] = 0
+    let running = 0
     for (let t = 0; t <= steps; t++) {
-      if (stepCount[t] > max) max = stepCount[t]
-      stepStart[t + 1] = stepStart[t] + stepCount[t]
+      const count = stepCount[t]
+      if (count > max) max = count
+      stepStart[t] = running
+      stepCount[t] = running // becomes the scatter cursor
+      running += count
     }
-    stepStart[steps + 1] = total
+    stepStart[steps + 1] = running
     this.maxSimultaneous = max
-    // Counting sort by step; iterating spikes in input order keeps each step's inputs ascending.
-    const cursor = stepCount
-    for (let t = 0; t <= steps; t++) cursor[t] = stepStart[t]
-    for (let k = 0; k < total; k++) this.stepInputs[cursor[pendingTime[k]]++] = pendingInput[k]
+    // Counting sort by step; walking inputs in ascending order keeps each step's inputs ascending.
+    for (let f = 0; f < firing; f++) {
+      const h = firingInputs[f]
+      for (let k = inputStart[h], end = inputStart[h + 1]; k < end; k++) stepInputs[stepCount[inputTimes[k]]++] = h
+    }
   }
 
   /** Fire count of input h in this sample. */
@@ -117,15 +119,10 @@ export class SpikeTrain {
   }
 
   private grow(): void {
-    const size = this.pendingInput.length * 2
-    const grown = (a: Int32Array) => {
-      const b = new Int32Array(size)
-      b.set(a)
-      return b
-    }
-    this.pendingInput = grown(this.pendingInput)
-    this.pendingTime = grown(this.pendingTime)
+    const size = this.inputTimes.length * 2
+    const times = new Int32Array(size)
+    times.set(this.inputTimes)
+    this.inputTimes = times
     this.stepInputs = new Int32Array(size)
-    this.inputTimes = new Int32Array(size)
   }
 }

@@ -71,16 +71,16 @@ export function createNetwork(config: ExperimentConfig, width: number, height: n
   network.layers.forEach((layer, l) => {
     const given = initialWeights?.[l] ?? (init.kind === 'inline' ? Float64Array.from(init.weights[l]?.flat() ?? []) : null)
     if (given && given.length > 0) {
-      if (given.length !== layer.weights.length) {
-        throw new RangeError(`initial weights of layer ${l + 1}: ${given.length} values, expected ${layer.size} neurons × ${layer.inputs} inputs = ${layer.weights.length}`)
-      }
-      layer.weights.set(given)
+      layer.setWeights(given)
       return
     }
     const rng = root.split(`init-${l}`)
     const low = init.kind === 'uniform' ? init.low : 0
     const high = init.kind === 'uniform' ? init.high : config.learning.wMax * 0.5
-    for (let i = 0; i < layer.weights.length; i++) layer.weights[i] = rng.uniform(low, high)
+    // Drawn neuron by neuron, input by input, so a layer's values do not depend on storage layout.
+    const weights = new Float64Array(layer.size * layer.inputs)
+    for (let i = 0; i < weights.length; i++) weights[i] = rng.uniform(low, high)
+    layer.setWeights(weights)
   })
   return { network, root }
 }
@@ -98,7 +98,7 @@ export function classify(network: SeedNetwork, set: ImageSet, indices: Int32Arra
 }
 
 function copyLayers(network: SeedNetwork) {
-  return network.layers.map((layer) => ({ neurons: layer.size, inputs: layer.inputs, weights: layer.weights.slice() }))
+  return network.layers.map((layer) => ({ neurons: layer.size, inputs: layer.inputs, weights: layer.getWeights() }))
 }
 
 /** Map raw labels onto class indices 0..C−1 for evaluation. */

@@ -45,12 +45,13 @@ export class SeedStdp {
   }
 
   /**
-   * Apply the window to row `row` (offset into `weights`) for an output spike at step t.
+   * Apply the window to neuron j's weights for an output spike at step t. `weights` is
+   * input-major: w[j][h] at h·neurons + j.
    * Walks the input spikes by step: past steps nearest first, then future steps nearest first.
    * Different inputs touch different weights, so only each input's own order matters, and
    * that is the reference's order; the cost is the number of input spikes inside the window.
    */
-  onPostSpike(weights: Float64Array, row: number, t: number, train: SpikeTrain): void {
+  onPostSpike(weights: Float64Array, neurons: number, j: number, t: number, train: SpikeTrain): void {
     const { window, depressionAnchor } = this
     const { windowBefore, windowAfter, rate, wMax, scale } = this.p
     const { stepStart, stepInputs, steps } = train
@@ -60,7 +61,7 @@ export class SeedStdp {
       const d = window[s - t + windowBefore]
       const toward = d < 0 ? depressionAnchor : wMax
       for (let k = stepStart[s], end = stepStart[s + 1]; k < end; k++) {
-        const i = row + stepInputs[k]
+        const i = stepInputs[k] * neurons + j
         const w = weights[i]
         weights[i] = d < 0 ? w + rate * d * (w - toward) * scale : w + rate * d * (toward - w) * scale
       }
@@ -69,20 +70,20 @@ export class SeedStdp {
       const d = window[s - t + windowBefore]
       const toward = d < 0 ? depressionAnchor : wMax
       for (let k = stepStart[s], end = stepStart[s + 1]; k < end; k++) {
-        const i = row + stepInputs[k]
+        const i = stepInputs[k] * neurons + j
         const w = weights[i]
         weights[i] = d < 0 ? w + rate * d * (w - toward) * scale : w + rate * d * (toward - w) * scale
       }
     }
   }
 
-  /** Silent-input depression of the winner's row, floored at w_min. */
-  afterSample(weights: Float64Array, row: number, train: SpikeTrain): void {
+  /** Silent-input depression of the winner's weights (input-major layout), floored at w_min. */
+  afterSample(weights: Float64Array, neurons: number, winner: number, train: SpikeTrain): void {
     const { silentInputs, silentCount } = train
     const { wMin } = this.p
     const step = this.silentStep
     for (let s = 0; s < silentCount; s++) {
-      const i = row + silentInputs[s]
+      const i = silentInputs[s] * neurons + winner
       let w = weights[i] - step
       if (w < wMin) w = wMin
       weights[i] = w

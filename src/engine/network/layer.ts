@@ -9,7 +9,8 @@ import type { NeuronGroup } from '../neurons/types'
  * optional learning rule. `presentSample` runs one sample through the fixed step schedule:
  *
  *   for t = 1..T:
- *     a. deliver   drive[j] = Σ w[j][h] over inputs h firing at t (ascending h, event-driven)
+ *     a. deliver   drive[j] = Σ w[j][h] over inputs h firing at t (ascending h, event-driven;
+ *                  the sum for a refractory neuron is computed and ignored: cheaper than a branch)
  *        integrate neuron model adds the drive and leaks (integrating neurons only)
  *        monitor   membrane potentials after integration
  *     b. inhibit   winner-take-all check
@@ -19,8 +20,12 @@ import type { NeuronGroup } from '../neurons/types'
  * The layer's output spikes are collected into `output`, the input train of the next layer.
  */
 export class Layer {
-  /** w[j][h] at j·inputs + h. */
-  readonly weights: Float64Array
+  /**
+   * Synapse weights stored input-major: w[j][h] at h·neurons + j. Delivering a spike of input h
+   * then adds one contiguous row to every neuron's drive (no gather), which is the hot loop.
+   * Read and write them neuron-major through getWeights / setWeights.
+   */
+  readonly weightsByInput: Float64Array
   readonly spikeCounts: Int32Array
   readonly output: SpikeTrain
   threshold = 0
@@ -37,12 +42,30 @@ export class Layer {
     readonly steps: number
   ) {
     const n = neurons.size
-    this.weights = new Float64Array(n * inputs)
+    this.weightsByInput = new Float64Array(n * inputs)
     this.spikeCounts = new Int32Array(n)
     this.drive = new Float64Array(n)
     this.spiked = new Int32Array(n)
     this.output = new SpikeTrain(n, steps)
     this.outputTimes = new Int32Array(n * (steps + 1))
+  }
+
+  /** Weights neuron-major (w[j][h] at j·inputs + h), copied into `out` or a new array. */
+  getWeights(out: Float64Array = new Float64Array(this.weightsByInput.length)): Float64Array {
+    const { weightsByInput, inputs } = this
+    const n = this.neurons.size
+    for (let h = 0; h < inputs; h++) for (let j = 0; j < n; j++) out[j * inputs + h] = weightsByInput[h * n + j]
+    return out
+  }
+
+  /** Replace all weights from a neuron-major array (w[j][h] at j·inputs + h). */
+  setWeights(neuronMajor: ArrayLike<number>): void {
+    const { weightsByInput, inputs } = this
+    const n = this.neurons.size
+    if (neuronMajor.length !== weightsByInput.length) {
+      throw new RangeError(`expected ${n} neurons × ${inputs} inputs = ${weightsByInput.length} weights, got ${neuronMajor.length}`)
+    }
+    for (let j = 0; j < n; j++) for (let h = 0; h < inputs; h++) weightsByInput[h * n + j] = neuronMajor[j * inputs + h]
   }
 
   get size(): number {
@@ -58,7 +81,7 @@ export class Layer {
   }
 
   presentSample(train: SpikeTrain, threshold: number, learn: boolean, monitor: SampleMonitor | null): void {
-    const { weights, drive, spiked, spikeCounts, neurons, inhibition, inputs, steps } = this
+    const { weightsByInput: weights, drive, spiked, spikeCounts, neurons, inhibition, steps } = this
     const n = neurons.size
     const rule = learn ? this.learning : null
     const { stepStart, stepInputs } = train
@@ -69,29 +92,27 @@ export class Layer {
     monitor?.resetForSample()
 
     for (let t = 1; t <= steps; t++) {
-      const first = stepStart[t]
-      const end = stepStart[t + 1]
-      for (let j = 0; j < n; j++) {
-        let sum = 0
-        if (first !== end && neurons.integrates(j, t)) {
-          const row = j * inputs
-          for (let k = first; k < end; k++) sum += weights[row + stepInputs[k]]
-        }
-        drive[j] = sum
+      // a. Event-driven delivery: drive[j] = Σ over inputs firing at t, ascending, of w[j][h].
+      drive.fill(0)
+      for (let k = stepStart[t], end = stepStart[t + 1]; k < end; k++) {
+        const base = stepInputs[k] * n
+        for (let j = 0; j < n; j++) drive[j] += weights[base + j]
       }
       neurons.integrate(t, drive)
       if (monitor) monitor.recordMembrane(t, neurons.potential)
+      // b. Lateral inhibition.
       inhibition.apply(t, neurons, threshold)
+      // c. Threshold, reset, learning on each output spike.
       const fired = neurons.fire(t, threshold, spiked)
       for (let s = 0; s < fired; s++) {
         const j = spiked[s]
         this.outputTimes[j * (steps + 1) + spikeCounts[j]] = t
         spikeCounts[j]++
         if (monitor) monitor.recordSpike(j, t)
-        if (rule) rule.onPostSpike(weights, j * inputs, t, train)
+        if (rule) rule.onPostSpike(weights, n, j, t, train)
       }
     }
-    if (rule && inhibition.winner >= 0) rule.afterSample(weights, inhibition.winner * inputs, train)
+    if (rule && inhibition.winner >= 0) rule.afterSample(weights, n, inhibition.winner, train)
     this.buildOutputTrain()
   }
 
