@@ -31,9 +31,17 @@ export const DatasetSourceSchema = z.discriminatedUnion('kind', [
   z
     .strictObject({
       kind: z.literal('inline'),
-      width: int(1, 4096),
-      height: int(1, 4096),
-      images: z.array(z.strictObject({ label: int(0, 65535), pixels: inlinePixels })).min(1)
+      width: describe(int(1, 4096), 'image width', 'pixels'),
+      height: describe(int(1, 4096), 'image height', 'pixels'),
+      images: describe(
+        z.array(
+          z.strictObject({
+            label: describe(int(0, 65535), 'class label'),
+            pixels: describe(inlinePixels, 'height rows of width values 0..255, or one flat row-major list of width·height values')
+          })
+        ).min(1),
+        'the images, in dataset order'
+      )
     })
     .meta({ description: 'images given in the config itself (for replaying reference experiments)' })
 ])
@@ -56,7 +64,6 @@ export const DataConfigSchema = z.strictObject({
   )
 })
 
-const kernel5 = z.array(z.array(z.number()).length(5)).length(5)
 export const SEED_KERNEL: number[][] = [
   [-0.5, -0.125, 0.125, -0.125, -0.5],
   [-0.125, 0.125, 0.625, 0.125, -0.125],
@@ -71,9 +78,9 @@ export const EncoderConfigSchema = z
       z.enum(['deterministic', 'bernoulli', 'poisson']),
       'spike code: the seed\'s regular rate code, or seeded stochastic codes with the same mean rate'
     ).default('deterministic'),
-    receptiveField: describe(z.union([kernel5, z.array(z.array(z.number())).min(1)]), 'receptive-field kernel (odd square), applied to pixel/255').default(SEED_KERNEL),
+    receptiveField: describe(z.array(z.array(z.number())).min(1), 'receptive-field kernel (odd square), applied to pixel/255').default(SEED_KERNEL),
     interpXp: describe(z.tuple([z.number(), z.number()]), 'potential range mapped onto the frequency range').default([-1.069, 2.781]),
-    interpFp: describe(z.tuple([num(0, 1e6), num(0, 1e6)]), 'frequency range', 'spikes per periodNumerator steps').default([1, 20]),
+    interpFp: describe(z.tuple([num(1e-9, 1e6), num(1e-9, 1e6)]), 'frequency range', 'spikes per periodNumerator steps').default([1, 20]),
     periodNumerator: describe(num(1, 1e9), 'an input with frequency f fires every ceil(periodNumerator / f) steps', 'steps').default(600),
     rateScale: describe(num(0, 1000), 'stochastic codes only: multiplies the mean rate').default(1)
   })
