@@ -2,7 +2,7 @@
  * `snn-workbench` — the headless CLI over the same services the app uses.
  * Bad input of any kind prints one line `error: …` and exits with 2, having written nothing.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { PRESETS, type ExperimentConfig } from '../shared/config'
@@ -72,11 +72,12 @@ function loadConfig(path: string | undefined): { config: ExperimentConfig; path:
 }
 
 /** Refuse to start when an output path is unusable, so a long run never ends in a lost result. */
-function checkOutputPath(path: string | undefined, extensions: string[] | null, flag: string): void {
+function checkOutputPath(path: string | undefined, extensions: string[], flag: string): void {
   if (!path) return
-  if (extensions && !extensions.some((ext) => path.toLowerCase().endsWith(ext))) {
+  if (!extensions.some((ext) => path.toLowerCase().endsWith(ext))) {
     throw new UsageError(`${flag} ${path}: expected a file ending in ${extensions.join(', ')}`)
   }
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${flag} ${path}: is a folder, expected a file name`)
 }
 
 async function trainCommand(argv: string[]): Promise<number> {
@@ -161,9 +162,13 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
-  if (!command || command === 'help' || command === '--help' || command === '-h') {
+  if (!command) {
+    console.error(`${HELP}\n\nerror: no command given`)
+    return EXIT_BAD_INPUT
+  }
+  if (command === 'help' || command === '--help' || command === '-h') {
     console.log(HELP)
-    return command ? EXIT_OK : EXIT_BAD_INPUT
+    return EXIT_OK
   }
   const run = COMMANDS[command]
   try {

@@ -42,10 +42,13 @@ export function parseWeightsText(text: string, source: string): WeightMatrix {
   text.split(/\r?\n/).forEach((line, i) => {
     const trimmed = line.trim()
     if (trimmed === '' || trimmed.startsWith('#')) return
-    const cells = trimmed.split(/[,\t ]+/)
-    const row = cells.map((cell) => {
+    // A comma (with any spaces around it) or a run of spaces/tabs separates values, so an empty
+    // cell ("1,,2", "1,2,") is an error rather than silently dropped.
+    const cells = trimmed.split(/\s*,\s*|\s+/)
+    const row = cells.map((cell, h) => {
+      if (cell === '') throw new WeightFileError(`${source}: line ${i + 1}: value ${h + 1} is empty (expected a number)`)
       const value = Number(cell)
-      if (cell === '' || !Number.isFinite(value)) throw new WeightFileError(`${source}: line ${i + 1}: "${cell.slice(0, 30)}" is not a number`)
+      if (!Number.isFinite(value)) throw new WeightFileError(`${source}: line ${i + 1}: "${cell.slice(0, 30)}" is not a number`)
       return value
     })
     rows.push(row)
@@ -70,13 +73,15 @@ export function parseWeightsJson(text: string, source: string): WeightMatrix {
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59] // "\x93NUMPY"
 
-/** NumPy .npy (versions 1–3), 2-D, C order, dtypes <f8 <f4 <i4 <i2 <i1 |u1 (little endian). */
+/** NumPy .npy (versions 1–3), 2-D, C order, dtypes <f8 <f4 <i4 <i2 |i1 |u1 (little endian). */
 export function parseNpy(bytes: Uint8Array, source: string): WeightMatrix {
   if (bytes.length < 10 || NPY_MAGIC.some((b, i) => bytes[i] !== b)) throw new WeightFileError(`${source}: not a .npy file (missing \\x93NUMPY magic)`)
   const major = bytes[6]
+  if (major < 1 || major > 3) throw new WeightFileError(`${source}: .npy format version ${major} is not supported (expected 1, 2 or 3)`)
+  const headerStart = major === 1 ? 10 : 12
+  if (bytes.length < headerStart) throw new WeightFileError(`${source}: truncated .npy header`)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true)
-  const headerStart = major === 1 ? 10 : 12
   if (headerStart + headerLength > bytes.length) throw new WeightFileError(`${source}: truncated .npy header`)
   const header = new TextDecoder('latin1').decode(bytes.subarray(headerStart, headerStart + headerLength))
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1]
@@ -84,8 +89,10 @@ export function parseNpy(bytes: Uint8Array, source: string): WeightMatrix {
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1]
   if (!descr || !fortran || shapeText === undefined) throw new WeightFileError(`${source}: unreadable .npy header`)
   if (fortran === 'True') throw new WeightFileError(`${source}: Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray`)
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number)
-  if (shape.length !== 2) throw new WeightFileError(`${source}: expected a 2-D array (neurons × inputs), got shape (${shape.join(', ')})`)
+  const shapeParts = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  if (shapeParts.length !== 2) throw new WeightFileError(`${source}: expected a 2-D array (neurons × inputs), got shape (${shapeParts.join(', ')})`)
+  const shape = shapeParts.map((s) => (/^\d+$/.test(s) ? Number(s) : NaN))
+  if (!shape.every(Number.isSafeInteger)) throw new WeightFileError(`${source}: unreadable .npy shape (${shapeParts.join(', ')}); expected two non-negative integers`)
   const [rows, cols] = shape
   const readers: Record<string, [number, (offset: number) => number]> = {
     '<f8': [8, (o) => view.getFloat64(o, true)],

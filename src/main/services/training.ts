@@ -42,7 +42,8 @@ export function evaluateWeights(config: ExperimentConfig, weights: WeightMatrix,
   if (config.network.layers.length !== 1) {
     throw new WeightFileError(`${weightsSource}: evaluate takes one weight matrix; the config has ${config.network.layers.length} layers`)
   }
-  const data = loadInputs(config)
+  // The initial weights of the config play no part here; do not require their file to exist.
+  const data = loadInputs({ ...config, init: { kind: 'uniform', low: 0, high: 1 } })
   const plan = planData(config.data, data.source, data.testSource)
   const expected = [config.network.layers[0].neurons, data.source.width * data.source.height]
   if (weights.rows !== expected[0] || weights.cols !== expected[1]) {
