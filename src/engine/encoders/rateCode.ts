@@ -28,13 +28,18 @@ export function inputFrequency(pot: number, mapping: RateMapping): number {
  * p = ceil(periodNumerator / f). Writes into `out` (whose `steps` is T).
  */
 export function encodeDeterministicRate(potential: Float64Array, mapping: RateMapping, out: SpikeTrain): void {
-  const T = out.steps
+  // interp2 inlined with its constants hoisted: same operations, so the same doubles.
+  const [x0, x1] = mapping.interpXp
+  const [y0, y1] = mapping.interpFp
+  const slope = (y1 - y0) / (x1 - x0)
+  const numerator = mapping.periodNumerator
   out.begin()
   for (let h = 0; h < potential.length; h++) {
     const pot = potential[h]
     if (!(pot > 0)) continue
-    const period = Math.ceil(mapping.periodNumerator / inputFrequency(pot, mapping))
-    for (let t = period; t <= T; t += period) out.add(h, t)
+    const f = pot <= x0 ? y0 : pot >= x1 ? y1 : slope * (pot - x0) + y0
+    const period = Math.ceil(numerator / f)
+    out.addRegular(h, period, period)
   }
   out.finish()
 }

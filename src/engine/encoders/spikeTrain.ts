@@ -62,6 +62,26 @@ export class SpikeTrain {
     this.total = total + 1
   }
 
+  /** Record that input `h` fires at first, first + period, … ≤ steps (a regular train). */
+  addRegular(h: number, first: number, period: number): void {
+    const steps = this.steps
+    if (first > steps) return
+    let total = this.total
+    if (h !== this.lastInput) {
+      const inputStart = this.inputStart
+      for (let q = this.lastInput + 1; q <= h; q++) inputStart[q] = total
+      this.lastInput = h
+    }
+    const needed = total + Math.floor((steps - first) / period) + 1
+    while (needed > this.inputTimes.length) this.grow()
+    const { inputTimes, stepCount } = this
+    for (let t = first; t <= steps; t += period) {
+      inputTimes[total++] = t
+      stepCount[t]++
+    }
+    this.total = total
+  }
+
   /** Close the sample: complete the by-input index and build the by-step index. */
   finish(): void {
     const { inputs, steps, total, stepStart, inputStart, stepCount, inputTimes, stepInputs, silentInputs, firingInputs } = this

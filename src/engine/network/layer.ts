@@ -93,7 +93,7 @@ export class Layer {
 
     for (let t = 1; t <= steps; t++) {
       // a. Event-driven delivery: drive[j] = Σ over inputs firing at t, ascending, of w[j][h].
-      drive.fill(0)
+      for (let j = 0; j < n; j++) drive[j] = 0 // a loop: TypedArray#fill costs more than a few neurons' work
       for (let k = stepStart[t], end = stepStart[t + 1]; k < end; k++) {
         const base = stepInputs[k] * n
         for (let j = 0; j < n; j++) drive[j] += weights[base + j]
