@@ -3,7 +3,8 @@
  * Bad input of any kind prints one line `error: …` and exits with 2, having written nothing.
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { basename, dirname, resolve } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { basename, dirname, join, resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { PRESETS, type ExperimentConfig } from '../shared/config'
 import {
@@ -17,6 +18,7 @@ import {
   writeWeightsFile
 } from '../main/services/training'
 import type { PresentationRecord } from '../engine/experiment/run'
+import { startWebServer } from '../main/web/server'
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, isUserError, UsageError } from './errors'
 import { formatEvaluation, ProgressBar } from './terminal'
 
@@ -26,6 +28,8 @@ Usage:
   snn-workbench train --config FILE [--out DIR] [--record FILE] [--out-weights FILE] [--json]
   snn-workbench evaluate --config FILE --weights FILE [--json]
   snn-workbench config [--preset seed-2017]      print a complete config to start from
+  snn-workbench serve [--port 5174] [--host 127.0.0.1] [--no-build]
+                                                 the app in a browser, without Electron
   snn-workbench help
 
 train      trains the network described by FILE (JSON; see docs/config.md), evaluates it, and
@@ -142,6 +146,48 @@ async function evaluateCommand(argv: string[]): Promise<number> {
   return EXIT_OK
 }
 
+/** Build the renderer with electron-vite (about two seconds); returns the folder to serve. */
+function buildRenderer(): string {
+  const projectRoot = resolve(__dirname, '..', '..')
+  const bin = join(dirname(require.resolve('electron-vite/package.json')), 'bin', 'electron-vite.js')
+  const built = spawnSync(process.execPath, [bin, 'build'], { cwd: projectRoot, encoding: 'utf8' })
+  if (built.status !== 0) {
+    throw new Error(`building the renderer failed:\n${(built.stdout ?? '') + (built.stderr ?? '')}`.trim())
+  }
+  return join(projectRoot, 'out', 'renderer')
+}
+
+async function serveCommand(argv: string[]): Promise<number> {
+  const args = parse(argv, {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '5174' },
+    'no-build': { type: 'boolean' }
+  })
+  const port = Number(args.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${args.port}: expected an integer 0..65535`)
+  const host = args.host as string
+  const root = args['no-build'] ? resolve(__dirname, '..', '..', 'out', 'renderer') : buildRenderer()
+  if (!existsSync(join(root, 'index.html'))) throw new UsageError(`${root}: no built renderer; run without --no-build`)
+  let running
+  try {
+    running = await startWebServer({ root, host, port })
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is in use; choose another with --port`)
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host ${host}: not an address of this machine`)
+    throw e
+  }
+  console.log(`SNN Workbench is at ${running.url}`)
+  if (running.token) console.log('(listening beyond this machine: the token in the URL is required)')
+  console.log('Press Ctrl+C to stop.')
+  await new Promise<void>((done) => {
+    const stop = () => void running.close().then(done)
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  return EXIT_OK
+}
+
 async function configCommand(argv: string[]): Promise<number> {
   const args = parse(argv, { preset: { type: 'string' } })
   const preset = (args.preset as string | undefined) ?? 'seed-2017'
@@ -157,7 +203,8 @@ function safeName(name: string): string {
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   train: trainCommand,
   evaluate: evaluateCommand,
-  config: configCommand
+  config: configCommand,
+  serve: serveCommand
 }
 
 export async function main(argv: string[]): Promise<number> {

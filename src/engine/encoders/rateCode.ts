@@ -62,20 +62,24 @@ export function encodeBernoulli(potential: Float64Array, mapping: RateMapping, r
 }
 
 /**
- * Seeded Poisson code: spike times of a Poisson process with rate rateScale · f / periodNumerator
- * per step; exponential inter-spike intervals rounded up to whole steps (at most one spike per
- * step, as a binary train requires).
+ * Seeded Poisson code: a Poisson process with rate λ = rateScale · f / periodNumerator events
+ * per step, seen through a binary train: step t fires when the process has at least one event
+ * in (t − 1, t], probability 1 − e^(−λ), independently per step. Drawn as geometric gaps between
+ * firing steps (one draw per spike, not per step). At low rates the mean count is λ·T, like the
+ * other codes; at high rates it saturates at one spike per step.
  */
 export function encodePoisson(potential: Float64Array, mapping: RateMapping, rateScale: number, rng: Rng, out: SpikeTrain): void {
   const T = out.steps
   out.begin()
   for (let h = 0; h < potential.length; h++) {
     const f = inputFrequency(potential[h], mapping)
-    if (f === 0) continue
-    const meanInterval = mapping.periodNumerator / (rateScale * f)
+    const lambda = (rateScale * f) / mapping.periodNumerator
+    if (!(lambda > 0)) continue
+    // Gaps are geometric with success chance p = 1 − e^(−λ); since ln(1 − p) = −λ the gap is
+    // 1 + floor(−ln(u) / λ) steps for u uniform in (0, 1].
     let t = 0
     for (;;) {
-      t += Math.max(1, Math.ceil(-Math.log(1 - rng.nextFloat()) * meanInterval))
+      t += 1 + Math.floor(-Math.log1p(-rng.nextFloat()) / lambda)
       if (t > T) break
       out.add(h, t)
     }
