@@ -18,6 +18,8 @@ export class SpikeTrain {
   /** Inputs that never fire in this sample, ascending, and how many (silent-input depression). */
   readonly silentInputs: Int32Array
   silentCount = 0
+  /** nextActiveStep[t]: the first step ≥ t at which some input fires (steps + 1 if none). */
+  readonly nextActiveStep: Int32Array
   /** Inputs that fire at least once, ascending, and how many. */
   readonly firingInputs: Int32Array
   firingCount = 0
@@ -32,6 +34,7 @@ export class SpikeTrain {
     readonly steps: number
   ) {
     this.stepStart = new Int32Array(steps + 2)
+    this.nextActiveStep = new Int32Array(steps + 2)
     this.inputStart = new Int32Array(inputs + 1)
     this.silentInputs = new Int32Array(inputs)
     this.firingInputs = new Int32Array(inputs)
@@ -105,6 +108,9 @@ export class SpikeTrain {
     }
     stepStart[steps + 1] = running
     this.maxSimultaneous = max
+    const nextActive = this.nextActiveStep
+    nextActive[steps + 1] = steps + 1
+    for (let t = steps; t >= 0; t--) nextActive[t] = stepStart[t + 1] > stepStart[t] ? t : nextActive[t + 1]
     // Counting sort by step; walking inputs in ascending order keeps each step's inputs ascending.
     for (let f = 0; f < firing; f++) {
       const h = firingInputs[f]

@@ -37,8 +37,21 @@ export class SeedStdp {
   /** |w_min| for the seed bound, w_min for the standard one. */
   private readonly depressionAnchor: number
   private readonly silentStep: number
+  // Parameters copied into own fields: config objects can have slow (dictionary) shapes.
+  private readonly windowBefore: number
+  private readonly windowAfter: number
+  private readonly rate: number
+  private readonly wMax: number
+  private readonly wMin: number
+  private readonly scale: number
 
-  constructor(private readonly p: SeedStdpParams) {
+  constructor(p: SeedStdpParams) {
+    this.windowBefore = p.windowBefore
+    this.windowAfter = p.windowAfter
+    this.rate = p.rate
+    this.wMax = p.wMax
+    this.wMin = p.wMin
+    this.scale = p.scale
     this.window = seedStdpWindow(p)
     this.depressionAnchor = p.softBound === 'seed' ? Math.abs(p.wMin) : p.wMin
     this.silentStep = p.silentDepression * p.scale
@@ -53,7 +66,7 @@ export class SeedStdp {
    */
   onPostSpike(weights: Float64Array, neurons: number, j: number, t: number, train: SpikeTrain): void {
     const { window, depressionAnchor } = this
-    const { windowBefore, windowAfter, rate, wMax, scale } = this.p
+    const { windowBefore, windowAfter, rate, wMax, scale } = this
     const { stepStart, stepInputs, steps } = train
     const earliest = Math.max(0, t - windowBefore)
     const latest = Math.min(steps, t + windowAfter)
@@ -80,7 +93,7 @@ export class SeedStdp {
   /** Silent-input depression of the winner's weights (input-major layout), floored at w_min. */
   afterSample(weights: Float64Array, neurons: number, winner: number, train: SpikeTrain): void {
     const { silentInputs, silentCount } = train
-    const { wMin } = this.p
+    const { wMin } = this
     const step = this.silentStep
     for (let s = 0; s < silentCount; s++) {
       const i = silentInputs[s] * neurons + winner

@@ -81,16 +81,26 @@ export class Layer {
   }
 
   presentSample(train: SpikeTrain, threshold: number, learn: boolean, monitor: SampleMonitor | null): void {
-    const { weightsByInput: weights, drive, spiked, spikeCounts, neurons, inhibition, steps } = this
-    const n = neurons.size
     const rule = learn ? this.learning : null
-    const { stepStart, stepInputs } = train
     this.threshold = threshold
-    neurons.resetForSample()
-    inhibition.resetForSample()
-    spikeCounts.fill(0)
+    this.neurons.resetForSample()
+    this.inhibition.resetForSample()
+    this.spikeCounts.fill(0)
     monitor?.resetForSample()
+    this.simulateSteps(train, threshold, rule, monitor)
+    if (rule && this.inhibition.winner >= 0) rule.afterSample(this.weightsByInput, this.neurons.size, this.inhibition.winner, train)
+    this.buildOutputTrain()
+  }
 
+  /**
+   * The step loop, in a function of its own: V8 then optimizes it as a whole instead of
+   * on-stack-replacing a long loop whose caller keeps deoptimizing on code after the loop.
+   */
+  private simulateSteps(train: SpikeTrain, threshold: number, rule: SeedStdp | null, monitor: SampleMonitor | null): void {
+    const { weightsByInput: weights, drive, spiked, spikeCounts, neurons, inhibition, steps, outputTimes } = this
+    const n = neurons.size
+    const { stepStart, stepInputs, nextActiveStep } = train
+    const recordsMembrane = monitor !== null && monitor.membraneNeurons.length > 0
     for (let t = 1; t <= steps; t++) {
       // a. Event-driven delivery: drive[j] = Σ over inputs firing at t, ascending, of w[j][h].
       for (let j = 0; j < n; j++) drive[j] = 0 // a loop: TypedArray#fill costs more than a few neurons' work
@@ -106,14 +116,19 @@ export class Layer {
       const fired = neurons.fire(t, threshold, spiked)
       for (let s = 0; s < fired; s++) {
         const j = spiked[s]
-        this.outputTimes[j * (steps + 1) + spikeCounts[j]] = t
+        outputTimes[j * (steps + 1) + spikeCounts[j]] = t
         spikeCounts[j]++
         if (monitor) monitor.recordSpike(j, t)
         if (rule) rule.onPostSpike(weights, n, j, t, train)
       }
+      // Skip a stretch with no input while the neurons are at rest (nothing would change);
+      // membrane traces want every step, so never while recording them.
+      const nextInput = nextActiveStep[t + 1 <= steps ? t + 1 : steps + 1]
+      if (nextInput > t + 1 && !recordsMembrane) {
+        const quiet = neurons.quietUntil(t, threshold)
+        if (quiet > t) t = Math.min(quiet, nextInput - 1)
+      }
     }
-    if (rule && inhibition.winner >= 0) rule.afterSample(weights, n, inhibition.winner, train)
-    this.buildOutputTrain()
   }
 
   private buildOutputTrain(): void {

@@ -18,11 +18,20 @@ export class SeedLifNeurons implements NeuronGroup {
   readonly lastIntegrated: Float64Array
   /** t_rest: the neuron integrates only at steps t > restUntil. */
   private readonly restUntil: Int32Array
+  // Parameters copied into own fields: config objects can have slow (dictionary) shapes.
+  private readonly restPotential: number
+  private readonly minPotential: number
+  private readonly leak: number
+  private readonly refractorySteps: number
 
   constructor(
     readonly size: number,
-    private readonly params: SeedLifParams
+    params: SeedLifParams
   ) {
+    this.restPotential = params.restPotential
+    this.minPotential = params.minPotential
+    this.leak = params.leak
+    this.refractorySteps = params.refractorySteps
     this.potential = new Float64Array(size)
     this.lastIntegrated = new Float64Array(size)
     this.restUntil = new Int32Array(size)
@@ -30,8 +39,8 @@ export class SeedLifNeurons implements NeuronGroup {
   }
 
   resetForSample(): void {
-    this.potential.fill(this.params.restPotential)
-    this.lastIntegrated.fill(this.params.restPotential)
+    this.potential.fill(this.restPotential)
+    this.lastIntegrated.fill(this.restPotential)
     this.restUntil.fill(-1)
   }
 
@@ -41,7 +50,7 @@ export class SeedLifNeurons implements NeuronGroup {
 
   integrate(t: number, drive: Float64Array): void {
     const { potential, lastIntegrated, restUntil } = this
-    const { restPotential, leak } = this.params
+    const { restPotential, leak } = this
     for (let j = 0; j < this.size; j++) {
       if (restUntil[j] >= t) continue
       let p = potential[j] + drive[j]
@@ -51,9 +60,25 @@ export class SeedLifNeurons implements NeuronGroup {
     }
   }
 
+  quietUntil(t: number, threshold: number): number {
+    const { potential, restUntil, restPotential, minPotential } = this
+    // Without input a potential at or below rest stays put, and no one fires while the
+    // threshold is above rest; a neuron leaving its refractory period integrates (and so
+    // updates its last integrated value) at restUntil + 1.
+    if (!(threshold > restPotential)) return t
+    let quiet = Number.MAX_SAFE_INTEGER
+    for (let j = 0; j < this.size; j++) {
+      const p = potential[j]
+      if (p > restPotential || p < minPotential) return t
+      const r = restUntil[j]
+      if (r >= t && r < quiet) quiet = r
+    }
+    return quiet
+  }
+
   fire(t: number, threshold: number, spiked: Int32Array): number {
     const { potential, restUntil } = this
-    const { restPotential, minPotential, refractorySteps } = this.params
+    const { restPotential, minPotential, refractorySteps } = this
     let count = 0
     for (let j = 0; j < this.size; j++) {
       const p = potential[j]

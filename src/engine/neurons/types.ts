@@ -19,5 +19,10 @@ export interface NeuronGroup {
    * and returns how many; spiking neurons are reset and become refractory.
    */
   fire(t: number, threshold: number, spiked: Int32Array): number
-  /** Serializable state (for snapshots / resume within a sample boundary, nothing needed). */
+  /**
+   * After step t: the last step s ≥ t such that steps t+1 … s, with no input at all, would change
+   * nothing (no potential, no refractory state, no spike). The layer skips such quiet stretches;
+   * return t when unsure.
+   */
+  quietUntil(t: number, threshold: number): number
 }
