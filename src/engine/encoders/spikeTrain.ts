@@ -1,3 +1,17 @@
+export interface SpikeTrainSnapshot {
+  total: number
+  maxSimultaneous: number
+  silentCount: number
+  firingCount: number
+  stepStart: Int32Array
+  nextActiveStep: Int32Array
+  inputStart: Int32Array
+  stepInputs: Int32Array
+  inputTimes: Int32Array
+  silentInputs: Int32Array
+  firingInputs: Int32Array
+}
+
 /**
  * A binary spike train over `inputs` channels and steps t = 0..steps, stored twice as compressed
  * sparse lists: by step (which inputs fire at t: drives event-driven integration) and by input
@@ -116,6 +130,49 @@ export class SpikeTrain {
       const h = firingInputs[f]
       for (let k = inputStart[h], end = inputStart[h + 1]; k < end; k++) stepInputs[stepCount[inputTimes[k]]++] = h
     }
+  }
+
+  /** A compact copy of this train's content, for an encoding cache. */
+  snapshot(): SpikeTrainSnapshot {
+    const total = this.total
+    return {
+      total,
+      maxSimultaneous: this.maxSimultaneous,
+      silentCount: this.silentCount,
+      firingCount: this.firingCount,
+      stepStart: this.stepStart.slice(),
+      nextActiveStep: this.nextActiveStep.slice(),
+      inputStart: this.inputStart.slice(),
+      stepInputs: this.stepInputs.slice(0, total),
+      inputTimes: this.inputTimes.slice(0, total),
+      silentInputs: this.silentInputs.slice(0, this.silentCount),
+      firingInputs: this.firingInputs.slice(0, this.firingCount)
+    }
+  }
+
+  /** Restore content saved by snapshot() from a train of the same shape (a few memory copies). */
+  restore(saved: SpikeTrainSnapshot): void {
+    if (saved.stepStart.length !== this.stepStart.length || saved.inputStart.length !== this.inputStart.length) {
+      throw new RangeError('spike train snapshot has another shape')
+    }
+    while (this.inputTimes.length < saved.total) this.grow()
+    this.total = saved.total
+    this.maxSimultaneous = saved.maxSimultaneous
+    this.silentCount = saved.silentCount
+    this.firingCount = saved.firingCount
+    this.stepStart.set(saved.stepStart)
+    this.nextActiveStep.set(saved.nextActiveStep)
+    this.inputStart.set(saved.inputStart)
+    this.stepInputs.set(saved.stepInputs)
+    this.inputTimes.set(saved.inputTimes)
+    this.silentInputs.set(saved.silentInputs)
+    this.firingInputs.set(saved.firingInputs)
+    this.lastInput = this.inputs - 1
+  }
+
+  /** Bytes a snapshot of this train occupies (for cache budgets). */
+  snapshotBytes(): number {
+    return 4 * (2 * this.stepStart.length + this.inputStart.length + 2 * this.total + this.inputs)
   }
 
   /** Fire count of input h in this sample. */

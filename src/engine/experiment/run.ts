@@ -85,13 +85,18 @@ export function createNetwork(config: ExperimentConfig, width: number, height: n
   return { network, root }
 }
 
+/** Encoding-cache key of image `index`: training-source images by index, others (a separate test source) negative. */
+export function imageKey(index: number, fromTrainingSource: boolean): number {
+  return fromTrainingSource ? index : -1 - index
+}
+
 /** Spike counts of the output layer for every image in `indices` (learning off). */
-export function classify(network: SeedNetwork, set: ImageSet, indices: Int32Array): Int32Array {
+export function classify(network: SeedNetwork, set: ImageSet, indices: Int32Array, fromTrainingSource = true): Int32Array {
   const n = network.outputLayer.size
   const imageSize = set.width * set.height
   const counts = new Int32Array(indices.length * n)
   for (let i = 0; i < indices.length; i++) {
-    network.present(set.pixels, indices[i] * imageSize, false)
+    network.present(set.pixels, indices[i] * imageSize, false, undefined, imageKey(indices[i], fromTrainingSource))
     counts.set(network.outputLayer.spikeCounts, i * n)
   }
   return counts
@@ -110,7 +115,7 @@ function classIndices(labels: Int32Array, indices: Int32Array, classLabels: numb
 /** Label neurons from their responses to the training images, then classify the test images. */
 export function evaluateNetwork(network: SeedNetwork, plan: DataPlan, prediction: ExperimentConfig['evaluation']['prediction']): EvaluationResult {
   const trainCounts = classify(network, plan.trainSet, plan.trainIndices)
-  const testCounts = classify(network, plan.testSet, plan.testIndices)
+  const testCounts = classify(network, plan.testSet, plan.testIndices, plan.testSet === plan.trainSet)
   return evaluateResponses({
     trainCounts,
     trainLabels: classIndices(plan.trainSet.labels, plan.trainIndices, plan.classLabels),
@@ -151,7 +156,7 @@ export function runExperiment(config: ExperimentConfig, data: LoadedData, hooks:
     order = epochOrder(plan, config.data.shuffle, config.data.order !== undefined, epoch, dataRng, order)
     for (let i = 0; i < order.length; i++) {
       const image = order[i]
-      network.present(source.pixels, image * imageSize, true, monitors)
+      network.present(source.pixels, image * imageSize, true, monitors, imageKey(image, true))
       presented++
       if (hooks.onTrace && monitor.membraneNeurons.length > 0) hooks.onTrace(image, monitor.membrane, output.threshold)
       if (hooks.onPresentation) {

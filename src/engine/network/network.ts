@@ -1,5 +1,6 @@
 import type { EncoderConfig, ExperimentConfig } from '../../shared/config'
 import { encodeBernoulli, encodeDeterministicRate, encodePoisson, type RateMapping } from '../encoders/rateCode'
+import { EncodingCache } from '../encoders/encodingCache'
 import { ReceptiveField } from '../encoders/receptiveField'
 import { SpikeTrain } from '../encoders/spikeTrain'
 import { WinnerTakeAll } from '../inhibition/winnerTakeAll'
@@ -21,6 +22,8 @@ export class SeedNetwork {
   readonly layers: Layer[]
   readonly inputTrain: SpikeTrain
   readonly potential: Float64Array
+  /** Encoded trains by image key; only for the deterministic code, whose train depends on the image alone. */
+  readonly encodingCache: EncodingCache | null
   private readonly receptiveField: ReceptiveField
   private readonly mapping: RateMapping
 
@@ -36,6 +39,7 @@ export class SeedNetwork {
     this.mapping = { interpXp: encoder.interpXp, interpFp: encoder.interpFp, periodNumerator: encoder.periodNumerator }
     this.potential = new Float64Array(inputs)
     this.inputTrain = new SpikeTrain(inputs, steps)
+    this.encodingCache = encoder.kind === 'deterministic' ? new EncodingCache() : null
     let fanIn = inputs
     this.layers = config.network.layers.map(({ neurons }) => {
       const layer = new Layer(
@@ -62,10 +66,16 @@ export class SeedNetwork {
     return this.layers[this.layers.length - 1]
   }
 
-  /** Receptive field and spike code of one image into `inputTrain`. */
-  encode(pixels: Uint8Array, offset: number): SpikeTrain {
+  /**
+   * Receptive field and spike code of one image into `inputTrain`. `key` names the image (its
+   * index in its dataset) so a deterministic encoding is computed once and then reused.
+   */
+  encode(pixels: Uint8Array, offset: number, key?: number): SpikeTrain {
+    const cache = key === undefined ? null : this.encodingCache
+    if (cache && cache.restore(key!, this.inputTrain)) return this.inputTrain
     const pot = this.receptiveField.apply(pixels, offset, this.potential)
     encodeWith(this.config.encoder, pot, this.mapping, this.encoderRng, this.inputTrain)
+    if (cache) cache.store(key!, this.inputTrain)
     return this.inputTrain
   }
 
@@ -75,9 +85,12 @@ export class SeedNetwork {
     return th.mode === 'fixed' ? th.fixed : (train.maxSimultaneous / th.divisor) * th.scale
   }
 
-  /** Present one image: encode, then run every layer. `monitors[l]` (optional) records layer l. */
-  present(pixels: Uint8Array, offset: number, learn: boolean, monitors?: readonly (SampleMonitor | null)[]): void {
-    let train = this.encode(pixels, offset)
+  /**
+   * Present one image: encode, then run every layer. `monitors[l]` (optional) records layer l;
+   * `key` (optional) identifies the image for the encoding cache.
+   */
+  present(pixels: Uint8Array, offset: number, learn: boolean, monitors?: readonly (SampleMonitor | null)[], key?: number): void {
+    let train = this.encode(pixels, offset, key)
     const doLearn = learn && this.config.learning.enabled
     for (let l = 0; l < this.layers.length; l++) {
       const layer = this.layers[l]
