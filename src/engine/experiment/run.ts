@@ -28,8 +28,15 @@ export interface WeightSnapshot {
   epoch: number
   /** One matrix per layer (copies), neurons × inputs. */
   layers: { neurons: number; inputs: number; weights: Float64Array }[]
-  /** Generator states at this point: enough, with the weights, to continue exactly. */
-  rng: { data: RngState; encoder: RngState }
+  /** The encoder's generator state at this point: with the weights, enough to continue exactly. */
+  rng: { encoder: RngState }
+}
+
+/** Where to continue a run from (a snapshot's content). */
+export interface ResumePoint {
+  step: number
+  layers: { weights: ArrayLike<number> }[]
+  rng: { encoder: RngState }
 }
 
 export interface TrainingHooks {
@@ -48,6 +55,8 @@ export interface LoadedData {
   testSource: ImageSet | null
   /** Exact starting weights per layer (null: initialise from the config). */
   initialWeights?: (Float64Array | null)[]
+  /** Continue from a snapshot instead of starting at image 0. */
+  resume?: ResumePoint | null
 }
 
 export interface ExperimentResult {
@@ -137,6 +146,13 @@ export function runExperiment(config: ExperimentConfig, data: LoadedData, hooks:
   const plan = planData(config.data, source, testSource)
   const { network, root } = createNetwork(config, source.width, source.height, data.initialWeights)
   const dataRng = root.split('data')
+  const resume = data.resume ?? null
+  if (resume) {
+    if (resume.layers.length !== network.layers.length) throw new RangeError(`resume point has ${resume.layers.length} layers, the network ${network.layers.length}`)
+    network.layers.forEach((layer, l) => layer.setWeights(resume.layers[l].weights))
+    network.setEncoderRngState(resume.rng.encoder)
+  }
+  const startStep = resume?.step ?? 0
   const output = network.outputLayer
   const imageSize = source.width * source.height
   const monitor = new SampleMonitor(output.size, config.steps, {
@@ -145,16 +161,19 @@ export function runExperiment(config: ExperimentConfig, data: LoadedData, hooks:
   } satisfies MonitorOptions)
   const monitors = network.layers.map((_, l) => (l === network.layers.length - 1 ? monitor : null))
   const total = plan.trainIndices.length * config.epochs
-  let presented = 0
+  let presented = startStep
   let cancelled = false
   let order: Int32Array | null = null
 
   const snapshot = (epoch: number) =>
-    hooks.onSnapshot?.({ step: presented, epoch, layers: copyLayers(network), rng: { data: dataRng.getState(), encoder: network.encoderRngState() } })
+    hooks.onSnapshot?.({ step: presented, epoch, layers: copyLayers(network), rng: { encoder: network.encoderRngState() } })
 
   training: for (let epoch = 0; epoch < config.epochs; epoch++) {
+    // Orders depend only on seed and epoch, so a resumed run sees the same ones.
     order = epochOrder(plan, config.data.shuffle, config.data.order !== undefined, epoch, dataRng, order)
-    for (let i = 0; i < order.length; i++) {
+    const epochStart = epoch * order.length
+    if (epochStart + order.length <= startStep) continue
+    for (let i = Math.max(0, startStep - epochStart); i < order.length; i++) {
       const image = order[i]
       network.present(source.pixels, image * imageSize, true, monitors, imageKey(image, true))
       presented++

@@ -62,6 +62,10 @@ export class SeedNetwork {
     return this.encoderRng.getState()
   }
 
+  setEncoderRngState(state: RngState): void {
+    this.encoderRng.setState(state)
+  }
+
   get outputLayer(): Layer {
     return this.layers[this.layers.length - 1]
   }
