@@ -137,46 +137,84 @@ export function evaluateNetwork(network: SeedNetwork, plan: DataPlan, prediction
 }
 
 /**
- * Train (and evaluate) one experiment. Pure: data arrives loaded, results leave as values and
- * hook calls, so the CLI, the engine worker process and tests all run the same code.
+ * One experiment as a resumable loop: `trainFor` presents training images until a time budget
+ * is spent (so a host process can answer messages such as cancel between slices), `finish`
+ * takes the final snapshot and evaluates. Pure: data arrives loaded, results leave as values
+ * and hook calls, so the CLI, the engine process and tests all run the same code.
  */
-export function runExperiment(config: ExperimentConfig, data: LoadedData, hooks: TrainingHooks = {}): ExperimentResult {
-  const started = Date.now()
-  const { source, testSource } = data
-  const plan = planData(config.data, source, testSource)
-  const { network, root } = createNetwork(config, source.width, source.height, data.initialWeights)
-  const dataRng = root.split('data')
-  const resume = data.resume ?? null
-  if (resume) {
-    if (resume.layers.length !== network.layers.length) throw new RangeError(`resume point has ${resume.layers.length} layers, the network ${network.layers.length}`)
-    network.layers.forEach((layer, l) => layer.setWeights(resume.layers[l].weights))
-    network.setEncoderRngState(resume.rng.encoder)
+export class Experiment {
+  readonly network: SeedNetwork
+  readonly plan: DataPlan
+  readonly total: number
+  presented: number
+  cancelled = false
+  private readonly started = Date.now()
+  private readonly dataRng: Rng
+  private readonly monitor: SampleMonitor
+  private readonly monitors: (SampleMonitor | null)[]
+  private readonly imageSize: number
+  private epoch = 0
+  private indexInEpoch: number
+  private order: Int32Array | null = null
+
+  constructor(
+    readonly config: ExperimentConfig,
+    private readonly data: LoadedData,
+    private readonly hooks: TrainingHooks = {}
+  ) {
+    const { source, testSource } = data
+    this.plan = planData(config.data, source, testSource)
+    const { network, root } = createNetwork(config, source.width, source.height, data.initialWeights)
+    this.network = network
+    this.dataRng = root.split('data')
+    const resume = data.resume ?? null
+    if (resume) {
+      if (resume.layers.length !== network.layers.length) throw new RangeError(`resume point has ${resume.layers.length} layers, the network ${network.layers.length}`)
+      network.layers.forEach((layer, l) => layer.setWeights(resume.layers[l].weights))
+      network.setEncoderRngState(resume.rng.encoder)
+    }
+    const perEpoch = this.plan.trainIndices.length
+    this.total = perEpoch * config.epochs
+    this.presented = Math.min(resume?.step ?? 0, this.total)
+    this.epoch = perEpoch > 0 ? Math.floor(this.presented / perEpoch) : config.epochs
+    this.indexInEpoch = this.presented - this.epoch * perEpoch
+    this.imageSize = source.width * source.height
+    const output = network.outputLayer
+    this.monitor = new SampleMonitor(output.size, config.steps, {
+      spikes: hooks.recordSpikeTimes ?? false,
+      membraneNeurons: hooks.traceNeurons ?? []
+    } satisfies MonitorOptions)
+    this.monitors = network.layers.map((_, l) => (l === network.layers.length - 1 ? this.monitor : null))
   }
-  const startStep = resume?.step ?? 0
-  const output = network.outputLayer
-  const imageSize = source.width * source.height
-  const monitor = new SampleMonitor(output.size, config.steps, {
-    spikes: hooks.recordSpikeTimes ?? false,
-    membraneNeurons: hooks.traceNeurons ?? []
-  } satisfies MonitorOptions)
-  const monitors = network.layers.map((_, l) => (l === network.layers.length - 1 ? monitor : null))
-  const total = plan.trainIndices.length * config.epochs
-  let presented = startStep
-  let cancelled = false
-  let order: Int32Array | null = null
 
-  const snapshot = (epoch: number) =>
-    hooks.onSnapshot?.({ step: presented, epoch, layers: copyLayers(network), rng: { encoder: network.encoderRngState() } })
+  get trainingDone(): boolean {
+    return this.cancelled || this.presented >= this.total
+  }
 
-  training: for (let epoch = 0; epoch < config.epochs; epoch++) {
-    // Orders depend only on seed and epoch, so a resumed run sees the same ones.
-    order = epochOrder(plan, config.data.shuffle, config.data.order !== undefined, epoch, dataRng, order)
-    const epochStart = epoch * order.length
-    if (epochStart + order.length <= startStep) continue
-    for (let i = Math.max(0, startStep - epochStart); i < order.length; i++) {
-      const image = order[i]
-      network.present(source.pixels, image * imageSize, true, monitors, imageKey(image, true))
-      presented++
+  /** Ask the loop to stop before the next image (from a hook or between slices). */
+  cancel(): void {
+    this.cancelled = true
+  }
+
+  /** Present training images until `budgetMs` has passed or training ends; true when it has ended. */
+  trainFor(budgetMs = Infinity): boolean {
+    const { config, hooks, network, monitor, monitors } = this
+    const source = this.data.source
+    const output = network.outputLayer
+    const deadline = budgetMs === Infinity ? Infinity : performance.now() + budgetMs
+    while (!this.trainingDone) {
+      // Orders depend only on seed and epoch, so a resumed run sees the same ones.
+      if (!this.order || this.indexInEpoch === 0) {
+        this.order = epochOrder(this.plan, config.data.shuffle, config.data.order !== undefined, this.epoch, this.dataRng, this.order)
+      }
+      const image = this.order[this.indexInEpoch]
+      network.present(source.pixels, image * this.imageSize, true, monitors, imageKey(image, true))
+      this.presented++
+      const epoch = this.epoch
+      if (++this.indexInEpoch === this.order.length) {
+        this.indexInEpoch = 0
+        this.epoch++
+      }
       if (hooks.onTrace && monitor.membraneNeurons.length > 0) hooks.onTrace(image, monitor.membrane, output.threshold)
       if (hooks.onPresentation) {
         const record: PresentationRecord = {
@@ -189,26 +227,46 @@ export function runExperiment(config: ExperimentConfig, data: LoadedData, hooks:
           spike_counts: Array.from(output.spikeCounts)
         }
         if (hooks.recordSpikeTimes) record.spike_times = monitor.spikeTimesByNeuron()
-        if (hooks.onPresentation(record, { done: presented, total }) === true) {
-          cancelled = true
-          break training
-        }
+        if (hooks.onPresentation(record, { done: this.presented, total: this.total }) === true) this.cancelled = true
       }
-      if (config.snapshotEvery > 0 && presented % config.snapshotEvery === 0 && presented < total) snapshot(epoch)
+      if (config.snapshotEvery > 0 && this.presented % config.snapshotEvery === 0 && this.presented < this.total) this.snapshot(epoch)
+      if (performance.now() >= deadline) break
+    }
+    return this.trainingDone
+  }
+
+  /** Final snapshot, then (unless cancelled) label the neurons and classify the test images. */
+  finish(): ExperimentResult {
+    const { config, network } = this
+    this.snapshot(Math.max(0, Math.min(this.epoch, config.epochs - 1)))
+    const evaluation = !this.cancelled && config.evaluation.enabled ? evaluateNetwork(network, this.plan, config.evaluation.prediction) : null
+    return {
+      config,
+      engineVersion: ENGINE_VERSION,
+      cancelled: this.cancelled,
+      presented: this.presented,
+      elapsedMs: Date.now() - this.started,
+      classLabels: this.plan.classLabels,
+      layers: copyLayers(network),
+      evaluation,
+      width: this.data.source.width,
+      height: this.data.source.height
     }
   }
-  snapshot(config.epochs - 1)
-  const evaluation = !cancelled && config.evaluation.enabled ? evaluateNetwork(network, plan, config.evaluation.prediction) : null
-  return {
-    config,
-    engineVersion: ENGINE_VERSION,
-    cancelled,
-    presented,
-    elapsedMs: Date.now() - started,
-    classLabels: plan.classLabels,
-    layers: copyLayers(network),
-    evaluation,
-    width: source.width,
-    height: source.height
+
+  private snapshot(epoch: number): void {
+    this.hooks.onSnapshot?.({
+      step: this.presented,
+      epoch,
+      layers: copyLayers(this.network),
+      rng: { encoder: this.network.encoderRngState() }
+    })
   }
+}
+
+/** Train (and evaluate) one experiment in one go. */
+export function runExperiment(config: ExperimentConfig, data: LoadedData, hooks: TrainingHooks = {}): ExperimentResult {
+  const experiment = new Experiment(config, data, hooks)
+  experiment.trainFor(Infinity)
+  return experiment.finish()
 }
