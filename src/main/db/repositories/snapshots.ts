@@ -1,0 +1,138 @@
+import type { Database, Statement } from 'better-sqlite3'
+import type { SnapshotInfo } from '../../../shared/api'
+import { isoNow } from '../util'
+
+export interface NewSnapshot {
+  runId: number
+  step: number
+  layer: number
+  neurons: number
+  inputs: number
+  /** neurons × inputs, neuron-major. */
+  weights: Float64Array
+  /** Generator state after `step` images, stored as JSON. */
+  rng: unknown
+}
+
+export interface Snapshot extends SnapshotInfo {
+  weights: Float64Array
+  rng: unknown
+  createdAt: string
+}
+
+/** Every layer at one step: what a resumed run starts from. */
+export interface CompleteSnapshot {
+  step: number
+  rng: unknown
+  layers: { neurons: number; inputs: number; weights: Float64Array }[]
+}
+
+interface SnapshotRecord {
+  step: number
+  layer: number
+  neurons: number
+  inputs: number
+  rng_json: string
+  created_at: string
+  data: Buffer
+}
+
+/**
+ * Weights stored as the raw bytes of a Float64Array (dtype 'f64': little-endian, the byte order
+ * of every platform the app ships on), so they come back bit for bit: -0, subnormals, all of it.
+ */
+function toBlob(weights: Float64Array): Buffer {
+  return Buffer.from(weights.buffer, weights.byteOffset, weights.byteLength)
+}
+
+/** A copy in a fresh (8-byte aligned) buffer: the BLOB's Buffer may sit at any offset. */
+function fromBlob(data: Buffer): Float64Array {
+  const weights = new Float64Array(data.byteLength / 8)
+  new Uint8Array(weights.buffer).set(data)
+  return weights
+}
+
+function toSnapshot(record: SnapshotRecord): Snapshot {
+  return {
+    step: record.step,
+    layer: record.layer,
+    neurons: record.neurons,
+    inputs: record.inputs,
+    weights: fromBlob(record.data),
+    rng: JSON.parse(record.rng_json) as unknown,
+    createdAt: record.created_at
+  }
+}
+
+const RECORD_COLUMNS = 'step, layer, neurons, inputs, rng_json, created_at, data'
+
+export class SnapshotsRepository {
+  private readonly upsertSnapshot: Statement<[NewSnapshotRow]>
+  private readonly selectInfos: Statement<[number], SnapshotInfo>
+  private readonly selectAtStep: Statement<[number, number, number], SnapshotRecord>
+  private readonly selectLatest: Statement<[number, number], SnapshotRecord>
+  private readonly selectLatestCompleteStep: Statement<[number, number, number], number>
+  private readonly selectStep: Statement<[number, number, number], SnapshotRecord>
+
+  constructor(db: Database) {
+    // Snapshotting the same step again (after a resume) replaces it.
+    this.upsertSnapshot = db.prepare(`
+      INSERT INTO snapshots (run_id, step, layer, neurons, inputs, dtype, rng_json, created_at, data)
+      VALUES (@runId, @step, @layer, @neurons, @inputs, 'f64', @rngJson, @createdAt, @data)
+      ON CONFLICT (run_id, step, layer) DO UPDATE SET
+        neurons = excluded.neurons, inputs = excluded.inputs, dtype = excluded.dtype,
+        rng_json = excluded.rng_json, created_at = excluded.created_at, data = excluded.data`)
+    this.selectInfos = db.prepare('SELECT step, layer, neurons, inputs FROM snapshots WHERE run_id = ? ORDER BY step, layer')
+    this.selectAtStep = db.prepare(`SELECT ${RECORD_COLUMNS} FROM snapshots WHERE run_id = ? AND layer = ? AND step = ?`)
+    this.selectLatest = db.prepare(`SELECT ${RECORD_COLUMNS} FROM snapshots WHERE run_id = ? AND layer = ? ORDER BY step DESC LIMIT 1`)
+    // Layers are distinct per step (primary key), so count = layers means all of 0..layers-1.
+    this.selectLatestCompleteStep = db
+      .prepare<[number, number, number], number>(`
+        SELECT step FROM snapshots WHERE run_id = ? AND layer < ?
+        GROUP BY step HAVING count(*) = ? ORDER BY step DESC LIMIT 1`)
+      .pluck()
+    this.selectStep = db.prepare(`SELECT ${RECORD_COLUMNS} FROM snapshots WHERE run_id = ? AND step = ? AND layer < ? ORDER BY layer`)
+  }
+
+  put(snapshot: NewSnapshot): void {
+    const { runId, step, layer, neurons, inputs, weights, rng } = snapshot
+    if (weights.length !== neurons * inputs) {
+      throw new Error(`snapshot of run ${runId} layer ${layer}: ${weights.length} weights for ${neurons} × ${inputs}`)
+    }
+    this.upsertSnapshot.run({ runId, step, layer, neurons, inputs, rngJson: JSON.stringify(rng ?? null), createdAt: isoNow(), data: toBlob(weights) })
+  }
+
+  /** What snapshots a run has, without their weights. */
+  list(runId: number): SnapshotInfo[] {
+    return this.selectInfos.all(runId)
+  }
+
+  /** Layer `layer` at `step`, or at the latest step recorded when `step` is omitted. */
+  get(runId: number, layer: number, step?: number): Snapshot | undefined {
+    const record = step === undefined ? this.selectLatest.get(runId, layer) : this.selectAtStep.get(runId, layer, step)
+    return record && toSnapshot(record)
+  }
+
+  /** The latest step at which all layers 0..layers-1 were recorded (a crash can cut a step short). */
+  latestComplete(runId: number, layers: number): CompleteSnapshot | undefined {
+    const step = this.selectLatestCompleteStep.get(runId, layers, layers)
+    if (step === undefined) return undefined
+    const records = this.selectStep.all(runId, step, layers)
+    return {
+      step,
+      rng: JSON.parse(records[0].rng_json) as unknown,
+      layers: records.map((r) => ({ neurons: r.neurons, inputs: r.inputs, weights: fromBlob(r.data) }))
+    }
+  }
+}
+
+interface NewSnapshotRow {
+  runId: number
+  step: number
+  layer: number
+  neurons: number
+  inputs: number
+  rngJson: string
+  createdAt: string
+  data: Buffer
+}
