@@ -58,7 +58,14 @@ export type EngineToHost =
   | ({ type: 'snapshot' } & ResumeState & { epoch: number })
   | { type: 'evaluation'; evaluation: EvaluationPayload; classLabels: number[] }
   | { type: 'done'; presented: number; elapsedMs: number; cancelled: boolean }
-  | { type: 'error'; message: string; kind: 'input' | 'internal' }
+  | {
+      type: 'error'
+      /** For the user: one line (a config with several problems: one line each). */
+      message: string
+      kind: 'input' | 'internal'
+      /** For logs only (a stack trace): never shown as the reason. */
+      detail?: string
+    }
 
 /** The evaluation result as it crosses process and API boundaries. */
 export interface EvaluationPayload {

@@ -1,0 +1,241 @@
+/**
+ * The engine-process side of one run. On `start` it loads the inputs, then trains in short time
+ * slices, yielding to the event loop between them so a `cancel` message is read within
+ * milliseconds. Progress, batched metrics, snapshots, the evaluation and `done` go back over the
+ * engine protocol. Transport-free: workerEntry.ts wires it to Node IPC or Electron's parentPort.
+ */
+import { parseExperimentConfig } from '../../shared/config'
+import {
+  ENGINE_PROTOCOL_VERSION,
+  type EngineToHost,
+  type HostToEngine,
+  type MetricPoint,
+  type RngStateTuple
+} from '../../shared/engineProtocol'
+import { ENGINE_VERSION, Experiment, type PresentationRecord, type WeightSnapshot } from '../experiment/run'
+import { loadInputs } from './loadInputs'
+
+/** The two directions of one engine process's message channel. */
+export interface EnginePort {
+  send(msg: EngineToHost): void
+  onMessage(cb: (msg: HostToEngine) => void): void
+}
+
+type StartMessage = Extract<HostToEngine, { type: 'start' }>
+type ErrorKind = Extract<EngineToHost, { type: 'error' }>['kind']
+
+/** Training runs in slices this long; messages (cancel) are read between slices. */
+const SLICE_MS = 25
+/** Per-image metrics are flushed early when this many images are pending, bounding message size. */
+const METRIC_BATCH_IMAGES = 4096
+
+/** Errors the user can fix by changing the config or its files (by name: they come from several layers). */
+const INPUT_ERRORS = new Set(['ConfigError', 'DatasetError', 'WeightFileError'])
+
+/**
+ * Serve one run over `port`. Resolves with the process exit code once the run has ended
+ * (0 after `done`, 1 after an `error`); the caller exits the process.
+ */
+export function runWorker(port: EnginePort): Promise<number> {
+  return new Promise((resolve) => {
+    let run: WorkerRun | null = null
+    port.onMessage((msg) => {
+      const type = (msg as { type?: unknown } | null)?.type
+      if (type === 'start') {
+        if (run) return // one run per process; a repeated start is ignored
+        const start = msg as StartMessage
+        if (start.protocol !== ENGINE_PROTOCOL_VERSION) {
+          const message = `engine protocol mismatch: the host speaks version ${start.protocol}, this engine ${ENGINE_PROTOCOL_VERSION}`
+          port.send({ type: 'error', kind: 'internal', message })
+          resolve(1)
+          return
+        }
+        run = new WorkerRun(port, start)
+        void run.execute().then(resolve)
+      } else if (type === 'cancel') {
+        run?.cancel()
+      } else {
+        port.send({ type: 'error', kind: 'internal', message: `engine received an unknown message type ${JSON.stringify(type ?? null)}` })
+      }
+    })
+  })
+}
+
+/** An `error` message: one line for the user, the stack (if any) kept apart for logs. */
+export function errorMessage(error: unknown, kind: ErrorKind): EngineToHost {
+  const text = error instanceof Error ? error.message : String(error)
+  const message = kind === 'internal' ? `internal engine error: ${firstLine(text)}` : text
+  const stack = error instanceof Error ? error.stack : undefined
+  return { type: 'error', kind, message, ...(stack ? { detail: stack } : {}) }
+}
+
+const firstLine = (text: string) => text.split('\n', 1)[0]
+
+/** One run inside the engine process, from `start` to `done`. */
+class WorkerRun {
+  private experiment: Experiment | null = null
+  private cancelRequested = false
+  private readonly metrics = new MetricBuffer(METRIC_BATCH_IMAGES)
+  private lastPresentation: PresentationRecord | null = null
+  /** The monitor's membrane buffers: reused for every image, so they always hold the last one. */
+  private traces: Float64Array[] | null = null
+  private lastProgressAt = -Infinity
+
+  constructor(
+    private readonly port: EnginePort,
+    private readonly start: StartMessage
+  ) {}
+
+  cancel(): void {
+    this.cancelRequested = true
+    this.experiment?.cancel()
+  }
+
+  async execute(): Promise<number> {
+    const { port } = this
+    port.send({ type: 'ready', protocol: ENGINE_PROTOCOL_VERSION, engineVersion: ENGINE_VERSION, pid: process.pid })
+    let experiment: Experiment
+    try {
+      experiment = this.build()
+    } catch (error) {
+      // While building, a RangeError is about the request itself (resume shape, trace neurons).
+      const name = (error as Error)?.name
+      port.send(errorMessage(error, INPUT_ERRORS.has(name) || name === 'RangeError' ? 'input' : 'internal'))
+      return 1
+    }
+    try {
+      await this.train(experiment)
+      this.finish(experiment)
+      return 0
+    } catch (error) {
+      port.send(errorMessage(error, INPUT_ERRORS.has((error as Error)?.name) ? 'input' : 'internal'))
+      return 1
+    }
+  }
+
+  private build(): Experiment {
+    const { start } = this
+    const config = parseExperimentConfig(start.config, 'config')
+    const data = loadInputs(config)
+    const experiment = new Experiment(config, { ...data, resume: start.resume }, {
+      onPresentation: (record, progress) => this.onPresentation(record, progress.done),
+      onSnapshot: (snapshot) => this.onSnapshot(snapshot),
+      traceNeurons: start.traceNeurons,
+      onTrace: (_image, traces) => {
+        this.traces = traces
+      }
+    })
+    if (this.cancelRequested) experiment.cancel()
+    this.experiment = experiment
+    return experiment
+  }
+
+  private async train(experiment: Experiment): Promise<void> {
+    const startedAt = performance.now()
+    const startStep = experiment.presented
+    while (!experiment.trainFor(SLICE_MS)) {
+      if (performance.now() - this.lastProgressAt >= this.start.progressIntervalMs) this.sendProgress(experiment, startedAt, startStep)
+      await new Promise(setImmediate)
+    }
+    this.sendProgress(experiment, startedAt, startStep)
+  }
+
+  private finish(experiment: Experiment): void {
+    const { port } = this
+    const result = experiment.finish()
+    if (result.evaluation) {
+      const step = result.presented
+      port.send({
+        type: 'metrics',
+        points: [
+          { key: 'accuracy', step, value: result.evaluation.accuracy },
+          { key: 'train_accuracy', step, value: result.evaluation.trainAccuracy }
+        ]
+      })
+      port.send({ type: 'evaluation', evaluation: result.evaluation, classLabels: result.classLabels })
+    }
+    port.send({ type: 'done', presented: result.presented, elapsedMs: result.elapsedMs, cancelled: result.cancelled })
+  }
+
+  // Hot path: called once per training image. Keeps a reference and writes three numbers.
+  private onPresentation(record: PresentationRecord, done: number): void {
+    this.lastPresentation = record
+    const counts = record.spike_counts
+    let spikes = 0
+    for (let j = 0; j < counts.length; j++) spikes += counts[j]
+    if (this.metrics.add(done, spikes, record.winner)) this.flushMetrics()
+  }
+
+  private onSnapshot(snapshot: WeightSnapshot): void {
+    // Metrics first: whatever a host stores with a snapshot is then complete up to its step.
+    this.flushMetrics()
+    this.port.send({
+      type: 'snapshot',
+      step: snapshot.step,
+      epoch: snapshot.epoch,
+      layers: snapshot.layers.map((layer) => ({ neurons: layer.neurons, inputs: layer.inputs, weights: Array.from(layer.weights) })),
+      rng: { encoder: [...snapshot.rng.encoder] as RngStateTuple }
+    })
+  }
+
+  private flushMetrics(): void {
+    if (this.metrics.length > 0) this.port.send({ type: 'metrics', points: this.metrics.drain() })
+  }
+
+  private sendProgress(experiment: Experiment, startedAt: number, startStep: number): void {
+    this.flushMetrics()
+    const now = performance.now()
+    this.lastProgressAt = now
+    const seconds = (now - startedAt) / 1000
+    const record = this.lastPresentation
+    this.port.send({
+      type: 'progress',
+      done: experiment.presented,
+      total: experiment.total,
+      // Mean rate since this process started training (a resumed run counts from its resume point).
+      imagesPerSecond: seconds > 0 ? (experiment.presented - startStep) / seconds : 0,
+      last: record && {
+        image: record.image,
+        label: record.label,
+        winner: record.winner,
+        winnerStep: record.winner_t,
+        threshold: record.threshold,
+        spikeCounts: record.spike_counts
+      },
+      traces: record && this.traces ? this.traces.map((trace) => Array.from(trace)) : null
+    })
+  }
+}
+
+/** Per-image training metrics in preallocated columns; turned into points only when sent. */
+export class MetricBuffer {
+  length = 0
+  private readonly steps: Float64Array
+  private readonly spikes: Float64Array
+  private readonly winners: Int32Array
+
+  constructor(private readonly capacity: number) {
+    this.steps = new Float64Array(capacity)
+    this.spikes = new Float64Array(capacity)
+    this.winners = new Int32Array(capacity)
+  }
+
+  /** Record one image; true when the buffer is full and must be drained. */
+  add(step: number, spikes: number, winner: number): boolean {
+    const i = this.length++
+    this.steps[i] = step
+    this.spikes[i] = spikes
+    this.winners[i] = winner
+    return this.length === this.capacity
+  }
+
+  drain(): MetricPoint[] {
+    const points: MetricPoint[] = new Array(this.length * 2)
+    for (let i = 0; i < this.length; i++) {
+      points[2 * i] = { key: 'train.spikes', step: this.steps[i], value: this.spikes[i] }
+      points[2 * i + 1] = { key: 'train.winner', step: this.steps[i], value: this.winners[i] }
+    }
+    this.length = 0
+    return points
+  }
+}

@@ -1,0 +1,323 @@
+/**
+ * The engine host with real engine processes (bin/engine-worker.cjs under child_process.fork):
+ * a run streams what it does, matches the in-process engine bit for bit, stops on cancel, and
+ * every way a process can die is reported as one reason. The last block covers the supervisor's
+ * protocol checks with a fake process.
+ */
+import { describe, expect, it } from 'vitest'
+import { runExperiment, type PresentationRecord, type WeightSnapshot } from '../../src/engine/experiment/run'
+import { loadInputs } from '../../src/engine/host/loadInputs'
+import { runWorker } from '../../src/engine/host/worker'
+import { EngineRun, describeExit, type EngineDone, type EngineFailureKind, type EngineProgress, type EngineSnapshot } from '../../src/main/engineHost/engineRun'
+import { forkNodeEngine, type NodeEngineProcessOptions } from '../../src/main/engineHost/nodeProcess'
+import type { EngineExitInfo, EngineProcess } from '../../src/main/engineHost/types'
+import { parseExperimentConfig, type ExperimentConfig, type ExperimentConfigInput } from '../../src/shared/config'
+import { ENGINE_PROTOCOL_VERSION, type EngineToHost, type EvaluationPayload, type HostToEngine, type MetricPoint, type ResumeState } from '../../src/shared/engineProtocol'
+
+const configOf = (input: ExperimentConfigInput) =>
+  parseExperimentConfig({ steps: 100, snapshotEvery: 5, network: { layers: [{ neurons: 3 }] }, ...input })
+
+/** 20 images: a whole run takes well under a second once the process is up. */
+const tiny = configOf({ data: { classes: [0, 1], trainPerClass: 10, testPerClass: 5 } })
+/** 1200 images: several seconds, long enough to interrupt. */
+const long = configOf({ epochs: 3, data: { classes: [0, 1], trainPerClass: 200, testPerClass: 5 } })
+
+interface Observed {
+  run: EngineRun
+  order: string[]
+  progress: EngineProgress[]
+  metrics: MetricPoint[]
+  snapshots: EngineSnapshot[]
+  evaluation: { evaluation: EvaluationPayload; classLabels: number[] } | null
+  done: EngineDone | null
+  failed: { reason: string; kind: EngineFailureKind } | null
+  /** How the process ended, as the OS reported it. */
+  exit: Promise<EngineExitInfo>
+}
+
+/** Start a run in a real engine process and record everything it reports. */
+function launch(
+  config: ExperimentConfig,
+  request: { resume?: ResumeState | null; traceNeurons?: number[]; progressIntervalMs?: number } = {},
+  processOptions: NodeEngineProcessOptions = {}
+): Observed {
+  let exited!: (info: EngineExitInfo) => void
+  const exit = new Promise<EngineExitInfo>((resolve) => (exited = resolve))
+  const run = new EngineRun(() => {
+    const engine = forkNodeEngine(processOptions)
+    engine.onExit(exited)
+    return engine
+  })
+  const seen: Observed = { run, order: [], progress: [], metrics: [], snapshots: [], evaluation: null, done: null, failed: null, exit }
+  run.onReady(() => seen.order.push('ready'))
+  run.onProgress((p) => (seen.order.push('progress'), seen.progress.push(p)))
+  run.onMetrics((points) => (seen.order.push('metrics'), seen.metrics.push(...points)))
+  run.onSnapshot((s) => (seen.order.push('snapshot'), seen.snapshots.push(s)))
+  run.onEvaluation((evaluation, classLabels) => (seen.order.push('evaluation'), (seen.evaluation = { evaluation, classLabels })))
+  run.onDone((d) => (seen.order.push('done'), (seen.done = d)))
+  run.onFailed((reason, kind) => (seen.order.push('failed'), (seen.failed = { reason, kind })))
+  run.start({ runId: 1, config, ...request })
+  return seen
+}
+
+/** The same config in this process: records, snapshots and result. */
+function inProcess(config: ExperimentConfig, stopAfter = Infinity) {
+  const records: PresentationRecord[] = []
+  const snapshots: WeightSnapshot[] = []
+  const result = runExperiment(config, loadInputs(config), {
+    // Returning true stops the run after that image, as a cancel would.
+    onPresentation: (record, { done }) => (records.push(record), done >= stopAfter),
+    onSnapshot: (s) => snapshots.push(s)
+  })
+  return { records, snapshots, result }
+}
+
+const weightsOf = (s: { layers: { weights: ArrayLike<number> }[] }) => s.layers.map((l) => Array.from(l.weights))
+const pointsFor = (points: MetricPoint[], key: string) => points.filter((p) => p.key === key)
+
+/** One uninterrupted engine run of `tiny`, shared by the tests that compare against it. */
+let tinyRun: Promise<Observed> | null = null
+function tinyEngineRun(): Promise<Observed> {
+  tinyRun ??= (async () => {
+    const seen = launch(tiny, { traceNeurons: [0, 2], progressIntervalMs: 50 })
+    await seen.run.finished
+    return seen
+  })()
+  return tinyRun
+}
+
+describe('engine host with real engine processes', () => {
+  it('streams ready, progress, metrics, snapshots, evaluation and done, bit-identical to the in-process engine', async () => {
+    const seen = await tinyEngineRun()
+    const reference = inProcess(tiny)
+    expect(seen.failed).toBeNull()
+    expect(seen.order[0]).toBe('ready')
+    expect(seen.order.at(-1)).toBe('done')
+    expect(seen.order.indexOf('evaluation')).toBe(seen.order.length - 2)
+
+    const done = seen.progress.map((p) => p.done)
+    expect(done).toEqual([...done].sort((a, b) => a - b))
+    expect(seen.progress.at(-1)).toMatchObject({ done: 20, total: 20 })
+    const last = seen.progress.at(-1)!
+    const lastRecord = reference.records.at(-1)!
+    expect(last.last).toEqual({
+      image: lastRecord.image,
+      label: lastRecord.label,
+      winner: lastRecord.winner,
+      winnerStep: lastRecord.winner_t,
+      threshold: lastRecord.threshold,
+      spikeCounts: lastRecord.spike_counts
+    })
+    expect(last.traces?.map((t) => t.length)).toEqual([100, 100])
+
+    // One point per image and key, step = images presented, values as the engine saw them.
+    const spikes = pointsFor(seen.metrics, 'train.spikes')
+    const winners = pointsFor(seen.metrics, 'train.winner')
+    expect(spikes.map((p) => p.step)).toEqual(reference.records.map((_, i) => i + 1))
+    expect(spikes.map((p) => p.value)).toEqual(reference.records.map((r) => r.spike_counts.reduce((a, b) => a + b, 0)))
+    expect(winners.map((p) => p.value)).toEqual(reference.records.map((r) => r.winner))
+    expect(pointsFor(seen.metrics, 'accuracy')).toEqual([{ key: 'accuracy', step: 20, value: reference.result.evaluation!.accuracy }])
+    expect(pointsFor(seen.metrics, 'train_accuracy')).toEqual([{ key: 'train_accuracy', step: 20, value: reference.result.evaluation!.trainAccuracy }])
+
+    expect(seen.snapshots.map((s) => s.step)).toEqual([5, 10, 15, 20])
+    expect(seen.snapshots.map(weightsOf)).toEqual(reference.snapshots.map(weightsOf))
+    expect(seen.snapshots.map((s) => s.rng.encoder)).toEqual(reference.snapshots.map((s) => s.rng.encoder))
+    expect(weightsOf(seen.snapshots.at(-1)!)).toEqual(weightsOf(reference.result))
+
+    expect(seen.evaluation).toEqual({ evaluation: reference.result.evaluation, classLabels: [0, 1] })
+    expect(seen.done).toMatchObject({ presented: 20, cancelled: false })
+    expect(await seen.exit).toMatchObject({ code: 0, signal: null })
+  })
+
+  it('resumes from a snapshot message to the same weights as the uninterrupted run', async () => {
+    const full = await tinyEngineRun()
+    const from = full.snapshots.find((s) => s.step === 10)!
+    const resumed = launch(tiny, { resume: from })
+    await resumed.run.finished
+    expect(resumed.failed).toBeNull()
+    expect(resumed.done).toMatchObject({ presented: 20, cancelled: false })
+    expect(pointsFor(resumed.metrics, 'train.spikes').map((p) => p.step)).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20])
+    expect(resumed.snapshots.map((s) => s.step)).toEqual([15, 20])
+    expect(weightsOf(resumed.snapshots.at(-1)!)).toEqual(weightsOf(full.snapshots.at(-1)!))
+    expect(resumed.evaluation).toEqual(full.evaluation)
+  })
+
+  it('stops within a second of cancel, by itself, leaving a final snapshot', async () => {
+    const seen = launch(long)
+    let cancelledAt = 0
+    seen.run.onProgress((p) => {
+      if (p.done > 0 && !cancelledAt) {
+        cancelledAt = performance.now()
+        seen.run.cancel()
+      }
+    })
+    const outcome = await seen.run.finished
+    const latency = performance.now() - cancelledAt
+    expect(outcome).toMatchObject({ status: 'done', cancelled: true })
+    expect(latency).toBeLessThan(1000)
+    expect(seen.done!.presented).toBeLessThan(1200)
+    expect(seen.evaluation).toBeNull()
+    expect(seen.snapshots.at(-1)!.step).toBe(seen.done!.presented)
+    // Exit code 0: the engine answered the cancel; it was not killed by the time-out.
+    expect(await seen.exit).toMatchObject({ code: 0, signal: null })
+  })
+
+  it('reports SIGKILL as the reason when the process is killed, and keeps the snapshots sent before', async () => {
+    const seen = launch(long)
+    let killed = false
+    seen.run.onSnapshot((s) => {
+      seen.snapshots.push(s)
+      if (seen.snapshots.length === 3 && !killed) {
+        killed = true
+        process.kill(seen.run.pid!, 'SIGKILL')
+      }
+    })
+    const outcome = await seen.run.finished
+    expect(outcome).toEqual({ status: 'failed', reason: 'the engine process was killed (SIGKILL)', kind: 'crash' })
+    expect(seen.done).toBeNull()
+    const steps = seen.snapshots.map((s) => s.step)
+    expect(steps.length).toBeGreaterThanOrEqual(3)
+    expect(steps).toEqual(steps.map((_, i) => 5 * (i + 1)))
+    const reference = inProcess(long, steps.at(-1)!).snapshots.filter((s) => s.step <= steps.at(-1)!)
+    expect(seen.snapshots.map(weightsOf)).toEqual(reference.slice(0, steps.length).map(weightsOf))
+    expect(await seen.exit).toMatchObject({ signal: 'SIGKILL' })
+  })
+
+  it('fails with kind "input" naming the file when a dataset file is missing', async () => {
+    const images = '/nonexistent/engine-host-test/train-images-idx3-ubyte'
+    const seen = launch(configOf({ data: { source: { kind: 'idx', images, labels: `${images}.labels` }, classes: [0, 1] } }))
+    const outcome = await seen.run.finished
+    expect(outcome).toMatchObject({ status: 'failed', kind: 'input' })
+    expect(seen.failed!.reason).toContain(images)
+    expect(seen.failed!.reason).not.toContain('\n    at ')
+    expect(await seen.exit).toMatchObject({ code: 1, signal: null })
+  })
+
+  it('sends progress at most once per progressIntervalMs (plus the first and the last)', async () => {
+    const seen = launch(configOf({ steps: 200, snapshotEvery: 0, evaluation: { enabled: false }, data: { classes: [0, 1], trainPerClass: 150, testPerClass: 0 } }), { progressIntervalMs: 50 })
+    await seen.run.finished
+    expect(seen.done).toMatchObject({ presented: 300, cancelled: false })
+    expect(seen.progress.length).toBeGreaterThanOrEqual(2)
+    expect(seen.progress.length).toBeLessThanOrEqual(seen.done!.elapsedMs / 50 + 2)
+    // Metrics ride along with progress: all of them, in batches, not one message per image.
+    expect(pointsFor(seen.metrics, 'train.spikes')).toHaveLength(300)
+    expect(seen.order.filter((e) => e === 'metrics').length).toBeLessThanOrEqual(seen.progress.length)
+  })
+
+  it('reports running out of memory as such', async () => {
+    const seen = launch(tiny, {}, { maxOldSpaceSizeMb: 8 })
+    const outcome = await seen.run.finished
+    expect(outcome).toMatchObject({ status: 'failed', kind: 'out-of-memory' })
+    expect(seen.failed!.reason).toMatch(/out of memory/)
+  })
+
+  it('kills the process on dispose and calls no listener after it', async () => {
+    const seen = launch(long)
+    await new Promise<void>((resolve) => seen.run.onReady(() => resolve()))
+    seen.run.dispose()
+    expect(await seen.exit).toMatchObject({ signal: 'SIGKILL' })
+    expect(await seen.run.finished).toMatchObject({ status: 'failed' })
+    expect(seen.failed).toBeNull()
+    expect(seen.done).toBeNull()
+  })
+
+  it('stop() cancels and resolves once the process has exited', async () => {
+    const seen = launch(long)
+    await new Promise<void>((resolve) => seen.run.onProgress((p) => p.done > 0 && resolve()))
+    const outcome = await seen.run.stop()
+    expect(outcome).toMatchObject({ status: 'done', cancelled: true })
+    expect(seen.done).toMatchObject({ cancelled: true })
+    // Already ended: stop() waited for the exit.
+    expect(await Promise.race([seen.exit, new Promise((resolve) => setTimeout(() => resolve('still running'), 0))])).toMatchObject({ code: 0 })
+  })
+})
+
+/** An engine process that does what the test says, recording what it is sent. */
+function fakeProcess() {
+  const sent: HostToEngine[] = []
+  let deliver: (msg: unknown) => void = () => {}
+  let exit: (info: EngineExitInfo) => void = () => {}
+  let killed = false
+  const engine: EngineProcess = {
+    pid: 4242,
+    send: (msg) => sent.push(msg),
+    onMessage: (cb) => (deliver = cb),
+    onExit: (cb) => (exit = cb),
+    kill: () => {
+      killed = true
+      exit({ code: null, signal: 'SIGKILL' })
+    }
+  }
+  return { engine, sent, deliver: (msg: unknown) => deliver(msg), exit: (info: EngineExitInfo) => exit(info), killed: () => killed }
+}
+
+function superviseFake(options = {}) {
+  const fake = fakeProcess()
+  const run = new EngineRun(() => fake.engine, options)
+  const failures: [string, EngineFailureKind][] = []
+  run.onFailed((reason, kind) => failures.push([reason, kind]))
+  run.start({ runId: 7, config: tiny })
+  return { ...fake, run, failures }
+}
+
+const ready: EngineToHost = { type: 'ready', protocol: ENGINE_PROTOCOL_VERSION, engineVersion: 'test', pid: 4242 }
+
+describe('engine run supervision (fake process)', () => {
+  it('sends start with the protocol version and the defaults', () => {
+    const { sent } = superviseFake()
+    expect(sent).toEqual([{ type: 'start', protocol: ENGINE_PROTOCOL_VERSION, runId: 7, config: tiny, resume: null, progressIntervalMs: 250, traceNeurons: [] }])
+  })
+
+  it('fails a run whose engine speaks another protocol version, and kills it', async () => {
+    const fake = superviseFake()
+    fake.deliver({ ...ready, protocol: ENGINE_PROTOCOL_VERSION + 1 })
+    expect(await fake.run.finished).toMatchObject({ status: 'failed', kind: 'protocol' })
+    expect(fake.failures[0][0]).toMatch(/protocol mismatch/)
+    expect(fake.killed()).toBe(true)
+  })
+
+  for (const [what, garbage] of [
+    ['a string', 'hello'],
+    ['an unknown type', { type: 'explode' }],
+    ['a progress without numbers', { type: 'progress', done: 'lots' }],
+    ['null', null]
+  ] as const) {
+    it(`fails the run on garbage (${what}) and kills the process`, async () => {
+      const fake = superviseFake()
+      fake.deliver(ready)
+      fake.deliver(garbage)
+      expect(await fake.run.finished).toMatchObject({ status: 'failed', kind: 'protocol' })
+      expect(fake.killed()).toBe(true)
+      expect(fake.failures).toHaveLength(1)
+    })
+  }
+
+  it('kills an engine that does not answer cancel in time and reports the run cancelled', async () => {
+    const fake = superviseFake({ cancelTimeoutMs: 20 })
+    fake.deliver(ready)
+    fake.deliver({ type: 'progress', done: 7, total: 20, imagesPerSecond: 1, last: null, traces: null })
+    fake.run.cancel()
+    expect(fake.sent.at(-1)).toEqual({ type: 'cancel' })
+    expect(await fake.run.finished).toMatchObject({ status: 'done', cancelled: true, presented: 7 })
+    expect(fake.killed()).toBe(true)
+    expect(fake.failures).toEqual([])
+  })
+
+  it('names how a process ended without done', () => {
+    expect(describeExit({ code: null, signal: 'SIGKILL' })).toEqual({ reason: 'the engine process was killed (SIGKILL)', kind: 'crash' })
+    expect(describeExit({ code: 3, signal: null })).toEqual({ reason: 'the engine process exited with code 3 before the run finished', kind: 'crash' })
+    expect(describeExit({ code: 134, signal: null }).kind).toBe('out-of-memory')
+    expect(describeExit({ code: null, signal: 'SIGABRT' }).kind).toBe('out-of-memory')
+    expect(describeExit({ code: 1, signal: null, stderr: 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory' }).kind).toBe('out-of-memory')
+    expect(describeExit({ code: null, signal: null, error: 'spawn ENOENT' }).reason).toBe('the engine process could not be started (spawn ENOENT)')
+  })
+
+  it('an engine refuses a start message of another protocol version', async () => {
+    const sent: EngineToHost[] = []
+    let deliver!: (msg: HostToEngine) => void
+    const exitCode = runWorker({ send: (msg) => sent.push(msg), onMessage: (cb) => (deliver = cb) })
+    deliver({ type: 'start', protocol: ENGINE_PROTOCOL_VERSION + 1, runId: 1, config: tiny, resume: null, progressIntervalMs: 50, traceNeurons: [] })
+    expect(await exitCode).toBe(1)
+    expect(sent).toEqual([{ type: 'error', kind: 'internal', message: expect.stringMatching(/protocol mismatch/) }])
+  })
+})
