@@ -4,9 +4,10 @@
 //
 // Stages are listed in STAGES; each returns { passed, failed, skipped } counted per test. A stage
 // that cannot produce a report counts as at least one failure. Extra arguments
-// (`npm test -- tests/unit/foo.test.ts -t name`) go to the vitest stage.
+// (`npm test -- tests/unit/foo.test.ts -t name`) go to the vitest stage, and then the e2e stage
+// (a real `serve` driven by Chromium, about a minute) is left out.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 
@@ -14,9 +15,11 @@ const require = createRequire(import.meta.url)
 const ROOT = path.resolve(import.meta.dirname, '..')
 const REPORT_DIR = path.join(ROOT, 'test-results') // git-ignored; the reports stay for inspection
 
-/** vitest (unit + integration), with the default reporter on screen and a JSON report to count. */
-function runVitest(args) {
-  const report = path.join(REPORT_DIR, 'vitest.json')
+const CHROMIUM = '/usr/bin/chromium'
+
+/** A vitest run, with the default reporter on screen and a JSON report (`reportName`) to count. */
+function runVitest(args, reportName = 'vitest.json') {
+  const report = path.join(REPORT_DIR, reportName)
   mkdirSync(REPORT_DIR, { recursive: true })
   rmSync(report, { force: true }) // never count a stale report
   const vitest = path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs')
@@ -50,10 +53,27 @@ function runVitest(args) {
   return { passed, failed, skipped }
 }
 
-const STAGES = [{ name: 'vitest', run: runVitest }]
+/** End-to-end tests (tests/e2e) in Debian's Chromium; without it, one failure says why. */
+function runE2e(args) {
+  if (args.length > 0) {
+    console.log('e2e: not run (arguments select unit/integration tests)')
+    return { passed: 0, failed: 0, skipped: 0 }
+  }
+  if (!existsSync(CHROMIUM)) {
+    console.error(`e2e: FAILED, not run: ${CHROMIUM} is missing (install Debian's chromium package).`)
+    return { passed: 0, failed: 1, skipped: 0 }
+  }
+  return runVitest(['--config', 'vitest.e2e.config.mts'], 'vitest-e2e.json')
+}
+
+const STAGES = [
+  { name: 'vitest', run: runVitest }, // unit + integration
+  { name: 'e2e', run: runE2e }
+]
 
 const total = { passed: 0, failed: 0, skipped: 0 }
 for (const stage of STAGES) {
+  console.log(`\n=== ${stage.name} ===`)
   const counts = stage.run(process.argv.slice(2))
   for (const key of Object.keys(total)) total[key] += counts[key]
 }

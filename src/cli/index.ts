@@ -13,10 +13,15 @@ import {
   prepareConfig,
   readWeightsFile,
   summarize,
-  train,
+  trainRecorded,
   writeRunArtifacts,
   writeWeightsFile
 } from '../main/services/training'
+import { loadInputs } from '../engine/host/loadInputs'
+import { createWorkbench, type Workbench } from '../main/services/workbench'
+import { nodeEngineProcessFactory } from '../main/engineHost/nodeProcess'
+import { defaultDatabasePath } from '../main/paths'
+import { call, followRun, formatRunTable, parseFilters, parseRunId, table } from './commands/runs'
 import type { PresentationRecord } from '../engine/experiment/run'
 import { startWebServer } from '../main/web/server'
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, isUserError, UsageError } from './errors'
@@ -25,22 +30,29 @@ import { formatEvaluation, ProgressBar } from './terminal'
 const HELP = `snn-workbench — spiking neural networks that learn with STDP
 
 Usage:
-  snn-workbench train --config FILE [--out DIR] [--record FILE] [--out-weights FILE] [--json]
+  snn-workbench train --config FILE [--experiment NAME] [--out DIR] [--record FILE]
+                      [--out-weights FILE] [--json] [--db PATH]
   snn-workbench evaluate --config FILE --weights FILE [--json]
+  snn-workbench runs list [--filter PARAM=VALUE]… [--tag T] [--status S] [--text T]
+                          [--limit N] [--offset N] [--json] [--db PATH]
+  snn-workbench runs show ID | runs compare ID ID… | runs delete ID… [--json] [--db PATH]
+  snn-workbench runs tag ID TAG [--remove] | runs note ID TEXT [--db PATH]
+  snn-workbench resume ID [--json] [--db PATH]   continue a failed or cancelled run
   snn-workbench config [--preset seed-2017]      print a complete config to start from
-  snn-workbench serve [--port 5174] [--host 127.0.0.1] [--no-build]
+  snn-workbench serve [--port 5174] [--host 127.0.0.1] [--db PATH] [--no-build]
                                                  the app in a browser, without Electron
   snn-workbench help
 
-train      trains the network described by FILE (JSON; see docs/config.md), evaluates it, and
-           writes DIR (default: runs/<config name>): summary.json, weights.csv/.npy, one PNG per
-           neuron and gallery.png.
+train      trains the network described by FILE (JSON; see docs/config.md), evaluates it,
+           records the run in the database (its id is printed) and writes DIR (default:
+           runs/<config name>): summary.json, weights.csv/.npy, one PNG per neuron, gallery.png.
            --record FILE       JSON with every presentation (threshold, winner, winner_t, spike
                                counts, spike times) and the final weights
            --out-weights FILE  output-layer weights as .csv, .json, .npy or .txt
 evaluate   labels the neurons of the given weights from the training images, classifies the test
            images (no learning) and prints accuracy and per-neuron class responses.
 --json     machine-readable result on stdout instead of tables and a progress bar.
+--db PATH  the run database (default: the app's data folder, or $SNN_WORKBENCH_HOME).
 
 Exit codes: 0 success, 1 unexpected failure, 2 bad input (nothing written).`
 
@@ -84,13 +96,36 @@ function checkOutputPath(path: string | undefined, extensions: string[], flag: s
   if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${flag} ${path}: is a folder, expected a file name`)
 }
 
+async function openWorkbench(db: string | undefined, recover: boolean): Promise<Workbench> {
+  return createWorkbench({
+    databasePath: resolve(db ?? defaultDatabasePath()),
+    engine: nodeEngineProcessFactory(),
+    baseDir: process.cwd(),
+    recover
+  })
+}
+
+/** Ctrl+C: the first asks the work in progress to stop cleanly, a second one quits at once. */
+function stopOnInterrupt(): { stopped: () => boolean; dispose: () => void } {
+  let stopped = false
+  const onSignal = () => {
+    if (stopped) process.exit(130)
+    stopped = true
+    console.error('\nstopping… (press Ctrl+C again to quit at once)')
+  }
+  process.on('SIGINT', onSignal)
+  return { stopped: () => stopped, dispose: () => process.off('SIGINT', onSignal) }
+}
+
 async function trainCommand(argv: string[]): Promise<number> {
   const args = parse(argv, {
     config: { type: 'string' },
+    experiment: { type: 'string' },
     out: { type: 'string' },
     record: { type: 'string' },
     'out-weights': { type: 'string' },
-    json: { type: 'boolean' }
+    json: { type: 'boolean' },
+    db: { type: 'string' }
   })
   const { config } = loadConfig(args.config as string | undefined)
   const record = args.record as string | undefined
@@ -99,39 +134,203 @@ async function trainCommand(argv: string[]): Promise<number> {
   checkOutputPath(outWeights, ['.csv', '.json', '.npy', '.txt'], '--out-weights')
   const outDir = resolve((args.out as string | undefined) ?? `runs/${safeName(config.name || basename(args.config as string, '.json'))}`)
   const json = Boolean(args.json)
+  // Everything the config names is loaded (and checked) before the run is recorded.
+  const data = loadInputs(config)
 
-  const presentations: PresentationRecord[] = []
-  const bar = new ProgressBar('training')
-  const result = train(config, {
-    recordSpikeTimes: Boolean(record),
-    onPresentation: (rec, { done, total }) => {
-      if (record) presentations.push(rec)
-      if (!json) bar.update(done, total, done === total)
+  const workbench = await openWorkbench(args.db as string | undefined, false)
+  const interrupt = stopOnInterrupt()
+  try {
+    const presentations: PresentationRecord[] = []
+    const bar = new ProgressBar('training')
+    const { runId, result } = await trainRecorded(workbench, config, data, {
+      experiment: args.experiment as string | undefined,
+      shouldStop: interrupt.stopped,
+      onRunCreated: (id) => {
+        if (!json) console.error(`run ${id} (recorded in ${workbench.store.path})`)
+      },
+      hooks: {
+        recordSpikeTimes: Boolean(record),
+        onPresentation: (rec, { done, total }) => {
+          if (record) presentations.push(rec)
+          if (!json) bar.update(done, total, done === total)
+        }
+      }
+    })
+    if (!json) bar.finish()
+
+    const files = writeRunArtifacts(outDir, result)
+    if (record) {
+      mkdirSync(dirname(resolve(record)), { recursive: true })
+      writeFileSync(record, JSON.stringify(buildRecord(result, presentations)) + '\n')
+      files.push(resolve(record))
     }
-  })
-  if (!json) bar.finish()
+    if (outWeights) {
+      const last = result.layers[result.layers.length - 1]
+      writeWeightsFile(outWeights, { rows: last.neurons, cols: last.inputs, data: last.weights }, { name: config.name, seed: config.seed, runId, engineVersion: result.engineVersion })
+      files.push(resolve(outWeights))
+    }
+    if (json) {
+      process.stdout.write(JSON.stringify({ runId, ...summarize(result), files }) + '\n')
+    } else {
+      const seconds = result.elapsedMs / 1000
+      if (result.cancelled) console.log(`run ${runId} stopped after ${result.presented} images; continue it with: snn-workbench resume ${runId}`)
+      console.log(`trained ${result.presented} images in ${seconds.toFixed(2)} s (${(result.presented / Math.max(seconds, 1e-9)).toFixed(0)} images/s, including evaluation)`)
+      if (result.evaluation) console.log(formatEvaluation(result.evaluation, result.classLabels))
+      console.log(`\nrun ${runId} recorded in ${workbench.store.path}`)
+      console.log(`wrote ${outDir} (summary.json, weights.csv, weights.npy, neuron-*.png, gallery.png)`)
+      for (const f of files.filter((f) => !f.startsWith(outDir))) console.log(`wrote ${f}`)
+    }
+    return result.cancelled ? EXIT_FAILURE : EXIT_OK
+  } finally {
+    interrupt.dispose()
+    await workbench.close()
+  }
+}
 
-  const files = writeRunArtifacts(outDir, result)
-  if (record) {
-    mkdirSync(dirname(resolve(record)), { recursive: true })
-    writeFileSync(record, JSON.stringify(buildRecord(result, presentations)) + '\n')
-    files.push(resolve(record))
+async function runsCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv
+  const withDb = { db: { type: 'string' as const }, json: { type: 'boolean' as const } }
+  const parseSub = (options: Options): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } => {
+    try {
+      return parseArgs({ args: rest, options: { ...withDb, ...options }, allowPositionals: true, strict: true }) as never
+    } catch (e) {
+      throw new UsageError(`${(e as Error).message.split('\n')[0]} (see snn-workbench help)`)
+    }
   }
-  if (outWeights) {
-    const last = result.layers[result.layers.length - 1]
-    writeWeightsFile(outWeights, { rows: last.neurons, cols: last.inputs, data: last.weights }, { name: config.name, seed: config.seed, engineVersion: result.engineVersion })
-    files.push(resolve(outWeights))
+  const print = (json: boolean, value: unknown, text: () => string) => console.log(json ? JSON.stringify(value) : text())
+  switch (sub) {
+    case 'list': {
+      const { values } = parseSub({
+        filter: { type: 'string', multiple: true },
+        tag: { type: 'string' },
+        status: { type: 'string' },
+        text: { type: 'string' },
+        limit: { type: 'string' },
+        offset: { type: 'string' }
+      })
+      const query = {
+        params: parseFilters((values.filter as string[] | undefined) ?? []),
+        tag: values.tag as string | undefined,
+        status: values.status as never,
+        text: values.text as string | undefined,
+        limit: values.limit === undefined ? 100 : Number(values.limit),
+        offset: values.offset === undefined ? 0 : Number(values.offset)
+      }
+      return withWorkbench(values.db as string | undefined, async (wb) => {
+        const list = await call(wb, 'runs.list', query)
+        print(Boolean(values.json), list, () => formatRunTable(list.rows, list.total))
+      })
+    }
+    case 'show': {
+      const { values, positionals: ids } = parseSub({})
+      const id = parseRunId(ids[0])
+      return withWorkbench(values.db as string | undefined, async (wb) => {
+        const run = await call(wb, 'runs.get', { id })
+        print(Boolean(values.json), run, () => formatRun(run))
+      })
+    }
+    case 'compare': {
+      const { values, positionals: ids } = parseSub({})
+      if (ids.length < 2) throw new UsageError('runs compare takes 2 to 8 run ids')
+      return withWorkbench(values.db as string | undefined, async (wb) => {
+        const result = await call(wb, 'runs.compare', { ids: ids.map((i) => parseRunId(i)) })
+        print(Boolean(values.json), result, () => {
+          const head = ['', ...result.runs.map((r) => `#${r.id} ${r.name}`)]
+          const params = result.params.map((p) => [p.key, ...p.values.map((v) => v ?? '—')])
+          const metrics = result.metrics.map((m) => [m.key, ...m.values.map((v) => (v === null ? '—' : String(Number(v.toPrecision(6)))))])
+          return [
+            'parameters that differ:',
+            params.length ? table([head, ...params]) : '(none: the configs are identical)',
+            '',
+            'latest metrics:',
+            metrics.length ? table([head, ...metrics]) : '(none recorded)'
+          ].join('\n')
+        })
+      })
+    }
+    case 'delete': {
+      const { values, positionals: ids } = parseSub({})
+      if (ids.length === 0) throw new UsageError('runs delete takes one or more run ids')
+      return withWorkbench(values.db as string | undefined, async (wb) => {
+        const result = await call(wb, 'runs.delete', { ids: ids.map((i) => parseRunId(i)) })
+        print(Boolean(values.json), result, () => `deleted ${result.deleted} run${result.deleted === 1 ? '' : 's'}`)
+      })
+    }
+    case 'tag': {
+      const { values, positionals: words } = parseSub({ remove: { type: 'boolean' } })
+      const id = parseRunId(words[0])
+      if (!words[1]) throw new UsageError('runs tag ID TAG: the tag is missing')
+      return withWorkbench(values.db as string | undefined, async (wb) => {
+        const result = await call(wb, 'runs.tag', { id, tag: words[1], remove: Boolean(values.remove) })
+        print(Boolean(values.json), result, () => `run ${id} tags: ${result.tags.join(', ') || '(none)'}`)
+      })
+    }
+    case 'note': {
+      const { values, positionals: words } = parseSub({})
+      const id = parseRunId(words[0])
+      if (words.length < 2) throw new UsageError('runs note ID TEXT: the text is missing')
+      return withWorkbench(values.db as string | undefined, async (wb) => {
+        const result = await call(wb, 'runs.note', { id, text: words.slice(1).join(' ') })
+        print(Boolean(values.json), result, () => `run ${id} note saved`)
+      })
+    }
+    default:
+      throw new UsageError(`runs ${sub ?? ''}: expected list, show, compare, delete, tag or note (see snn-workbench help)`.replace('runs :', 'runs:'))
   }
-  if (json) {
-    process.stdout.write(JSON.stringify({ ...summarize(result), files }) + '\n')
-  } else {
-    const seconds = result.elapsedMs / 1000
-    console.log(`trained ${result.presented} images in ${seconds.toFixed(2)} s (${(result.presented / Math.max(seconds, 1e-9)).toFixed(0)} images/s, including evaluation)`)
-    if (result.evaluation) console.log(formatEvaluation(result.evaluation, result.classLabels))
-    console.log(`\nwrote ${outDir} (summary.json, weights.csv, weights.npy, neuron-*.png, gallery.png)`)
-    for (const f of files.filter((f) => !f.startsWith(outDir))) console.log(`wrote ${f}`)
+}
+
+async function withWorkbench(db: string | undefined, work: (wb: Workbench) => Promise<void>): Promise<number> {
+  const wb = await openWorkbench(db, false)
+  try {
+    await work(wb)
+    return EXIT_OK
+  } finally {
+    await wb.close()
   }
-  return EXIT_OK
+}
+
+function formatRun(run: Awaited<ReturnType<Workbench['handlers']['runs.get']>>): string {
+  const lines = [
+    `run ${run.id}: ${run.name}  (${run.experiment})`,
+    `status     ${run.status}${run.error ? ` — ${run.error}` : ''}`,
+    `progress   ${run.done}/${run.total}`,
+    `created    ${run.createdAt}${run.finishedAt ? `   finished ${run.finishedAt}` : ''}`,
+    `seed       ${run.seed}   preset ${run.preset}   engine ${run.engineVersion}   config ${run.configHash}`,
+    `tags       ${run.tags.join(', ') || '—'}`,
+    `snapshots  ${[...new Set(run.snapshots.map((s) => s.step))].join(', ') || '—'}`
+  ]
+  if (run.note) lines.push(`note       ${run.note}`)
+  const metrics = Object.entries(run.latestMetrics)
+  if (metrics.length) lines.push(`metrics    ${metrics.map(([k, v]) => `${k}=${Number(v.toPrecision(6))}`).join('  ')}`)
+  if (run.evaluation) lines.push('', formatEvaluation(run.evaluation, run.classLabels))
+  return lines.join('\n')
+}
+
+async function resumeCommand(argv: string[]): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({ args: argv, options: { db: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true })
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.split('\n')[0]} (see snn-workbench help)`)
+  }
+  const id = parseRunId(parsed.positionals[0])
+  const json = Boolean(parsed.values.json)
+  const wb = await openWorkbench(parsed.values.db as string | undefined, false)
+  const interrupt = stopOnInterrupt()
+  const watcher = setInterval(() => {
+    if (interrupt.stopped()) void call(wb, 'runs.cancel', { id }).catch(() => undefined)
+  }, 100)
+  try {
+    await call(wb, 'runs.resume', { id })
+    const summary = await followRun(wb, id, json)
+    if (json) console.log(JSON.stringify(wb.runs.get(id)))
+    else console.log(formatRun(wb.runs.get(id)))
+    return summary.status === 'completed' ? EXIT_OK : EXIT_FAILURE
+  } finally {
+    clearInterval(watcher)
+    interrupt.dispose()
+    await wb.close()
+  }
 }
 
 async function evaluateCommand(argv: string[]): Promise<number> {
@@ -161,6 +360,7 @@ async function serveCommand(argv: string[]): Promise<number> {
   const args = parse(argv, {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '5174' },
+    db: { type: 'string' },
     'no-build': { type: 'boolean' }
   })
   const port = Number(args.port)
@@ -168,20 +368,24 @@ async function serveCommand(argv: string[]): Promise<number> {
   const host = args.host as string
   const root = args['no-build'] ? resolve(__dirname, '..', '..', 'out', 'renderer') : buildRenderer()
   if (!existsSync(join(root, 'index.html'))) throw new UsageError(`${root}: no built renderer; run without --no-build`)
+  // The app's own workbench: runs left queued by an earlier session start again here.
+  const workbench = await openWorkbench(args.db as string | undefined, true)
   let running
   try {
-    running = await startWebServer({ root, host, port })
+    running = await startWebServer({ root, host, port, api: workbench })
   } catch (e) {
+    await workbench.close()
     const code = (e as NodeJS.ErrnoException).code
     if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is in use; choose another with --port`)
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host ${host}: not an address of this machine`)
     throw e
   }
   console.log(`SNN Workbench is at ${running.url}`)
+  console.log(`runs are recorded in ${workbench.store.path}`)
   if (running.token) console.log('(listening beyond this machine: the token in the URL is required)')
   console.log('Press Ctrl+C to stop.')
   await new Promise<void>((done) => {
-    const stop = () => void running.close().then(done)
+    const stop = () => void running.close().then(() => workbench.close()).then(done)
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
   })
@@ -204,7 +408,9 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   train: trainCommand,
   evaluate: evaluateCommand,
   config: configCommand,
-  serve: serveCommand
+  serve: serveCommand,
+  runs: runsCommand,
+  resume: resumeCommand
 }
 
 export async function main(argv: string[]): Promise<number> {

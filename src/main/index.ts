@@ -1,10 +1,18 @@
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { app, BrowserWindow, session } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron'
 import icon from '../../resources/icon.png?asset'
+import { utilityEngineProcessFactory } from './engineHost/utilityProcess'
+import { registerApiIpc } from './ipc/registerApi'
+import { existsSync } from 'node:fs'
+import { defaultDataDir, defaultDatabasePath } from './paths'
+import { createWorkbench, type Workbench } from './services/workbench'
 
-// Thin Electron shell: one window, locked down. The typed API (src/main/services, ipc/) is not
-// here yet; see "IPC registration" below for where it plugs in.
+// Thin Electron shell: one window, locked down, over the workbench (database + services), which
+// the window reaches only through the typed API on IPC (src/main/ipc/registerApi.ts).
+
+// One data folder for the app, the CLI and serve (src/main/paths.ts mirrors Electron's rule).
+app.setPath('userData', defaultDataDir())
 
 const devServerUrl = process.env.ELECTRON_RENDERER_URL
 const indexHtml = join(__dirname, '../renderer/index.html')
@@ -55,7 +63,11 @@ if (!app.requestSingleInstanceLock()) {
     })
   })
 
-  void app.whenReady().then(() => {
+  let workbench: Workbench | null = null
+  let closingWorkbench: Promise<void> | null = null
+  let workbenchClosed = false
+
+  void app.whenReady().then(async () => {
     // Production CSP as a response header. index.html carries the same policy in a <meta> tag,
     // which is what covers file:// loads if Electron does not deliver headers for them.
     if (!devServerUrl) {
@@ -64,8 +76,24 @@ if (!app.requestSingleInstanceLock()) {
       })
     }
 
-    // IPC registration: the typed API handlers (src/main/services via src/main/ipc) are
-    // registered here, before the first window loads. None exist yet.
+    // ── The workbench: database + services, created once, before the first window loads. ──
+    try {
+      // The Electron build of better-sqlite3 (scripts/ensure-electron-sqlite.mjs); Node's build
+      // stays in place for the CLI. Packaged apps rebuild the module itself and need neither.
+      const sqliteBinding = join(app.getAppPath(), 'node_modules', '.snn-electron', process.versions.electron, 'better_sqlite3.node')
+      workbench = await createWorkbench({
+        databasePath: defaultDatabasePath(),
+        engine: utilityEngineProcessFactory,
+        recover: true,
+        sqliteBinding: existsSync(sqliteBinding) ? sqliteBinding : undefined
+      })
+    } catch (error) {
+      dialog.showErrorBox('SNN Workbench cannot start', (error as Error).message ?? String(error))
+      app.exit(1)
+      return
+    }
+    // ── IPC registration: the API on `snn:api`, its events to every window on `snn:event`. ──
+    registerApiIpc(workbench, ipcMain, () => BrowserWindow.getAllWindows(), { isAppUrl })
 
     createWindow()
     app.on('activate', () => {
@@ -75,5 +103,18 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
+  })
+
+  // Quit only once the workbench has stopped its engine processes and closed the database.
+  app.on('will-quit', (event) => {
+    if (!workbench || workbenchClosed) return
+    event.preventDefault()
+    closingWorkbench ??= workbench
+      .close()
+      .catch((error) => console.error(`closing the workbench failed: ${(error as Error).message}`))
+      .finally(() => {
+        workbenchClosed = true
+        app.quit()
+      })
   })
 }

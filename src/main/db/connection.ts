@@ -16,6 +16,8 @@ export class DbError extends Error {
 export interface OpenOptions {
   /** How long a statement waits for another connection's lock before SQLITE_BUSY. */
   busyTimeoutMs?: number
+  /** A better-sqlite3 binary built for another runtime (Electron's main process). */
+  nativeBinding?: string
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000
@@ -40,7 +42,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
 
   let db: Database
   try {
-    db = new BetterSqlite3(path, { timeout: busyTimeoutMs })
+    db = new BetterSqlite3(path, { timeout: busyTimeoutMs, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) })
   } catch (error) {
     throw toDbError(error, path, busyTimeoutMs)
   }

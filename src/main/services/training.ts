@@ -6,7 +6,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { parseExperimentConfig, type DatasetSourceConfig, type ExperimentConfig } from '../../shared/config'
-import { createNetwork, evaluateNetwork, runExperiment, type ExperimentResult, type PresentationRecord, type TrainingHooks } from '../../engine/experiment/run'
+import {
+  createNetwork,
+  evaluateNetwork,
+  Experiment,
+  runExperiment,
+  type ExperimentResult,
+  type LoadedData,
+  type PresentationRecord,
+  type TrainingHooks
+} from '../../engine/experiment/run'
+import { MetricBuffer } from '../../engine/host/worker'
+import type { Workbench } from './workbench'
+import { RunRecorder } from './runRecorder'
 import { planData } from '../../engine/experiment/data'
 import { encodePng, weightGallery, weightsToGray } from '../../engine/export/weightImages'
 import { encodeNpy, formatWeights, weightFormatFromPath, WeightFileError, type WeightMatrix } from '../../engine/io/weightFiles'
@@ -54,6 +66,57 @@ export function evaluateWeights(config: ExperimentConfig, weights: WeightMatrix,
 }
 
 export { readWeightsFile }
+
+/**
+ * Train in this process and record the run in the store exactly as an engine process would be
+ * recorded (progress, per-image metrics, snapshots, evaluation, status). Trains in time slices
+ * so Ctrl+C (`shouldStop`) is noticed; a stopped run is recorded as cancelled with a final
+ * snapshot, so it can be resumed.
+ */
+export async function trainRecorded(
+  workbench: Workbench,
+  config: ExperimentConfig,
+  data: LoadedData,
+  options: { experiment?: string; hooks?: TrainingHooks; shouldStop?: () => boolean; onRunCreated?: (id: number) => void } = {}
+): Promise<{ runId: number; result: ExperimentResult }> {
+  const hooks = options.hooks ?? {}
+  const runId = workbench.runs.insert(config, options.experiment ?? 'Default', 'running')
+  options.onRunCreated?.(runId)
+  const recorder = new RunRecorder(workbench.store, runId)
+  const metrics = new MetricBuffer(4096)
+  try {
+    const experiment: Experiment = new Experiment(config, data, {
+      ...hooks,
+      onPresentation: (record, progress) => {
+        let spikes = 0
+        for (const c of record.spike_counts) spikes += c
+        if (metrics.add(progress.done, spikes, record.winner)) recorder.metrics(metrics.drain())
+        recorder.progress(progress.done, progress.total)
+        return hooks.onPresentation?.(record, progress)
+      },
+      onSnapshot: (snapshot) => {
+        recorder.metrics(metrics.drain())
+        recorder.snapshot(snapshot)
+        hooks.onSnapshot?.(snapshot)
+      }
+    })
+    while (!experiment.trainFor(50)) {
+      await new Promise((resolveSlice) => setImmediate(resolveSlice))
+      if (options.shouldStop?.()) experiment.cancel()
+    }
+    const result = experiment.finish()
+    recorder.metrics(metrics.drain())
+    recorder.progress(result.presented, experiment.total)
+    recorder.flushProgress()
+    if (result.evaluation) recorder.evaluation(result.evaluation, result.classLabels, result.presented)
+    workbench.store.runs.setStatus(runId, result.cancelled ? 'cancelled' : 'completed')
+    return { runId, result }
+  } catch (error) {
+    recorder.flushProgress()
+    workbench.store.runs.setStatus(runId, 'failed', { error: (error as Error).message })
+    throw error
+  }
+}
 
 function outputMatrix(result: ExperimentResult): WeightMatrix {
   const last = result.layers[result.layers.length - 1]

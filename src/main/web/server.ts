@@ -1,12 +1,18 @@
 /**
- * The browser host for `snn-workbench serve`: serves the built renderer over HTTP. Binds
- * 127.0.0.1 by default; on any other address a random token is required (in the URL once, then
- * a same-site cookie), because the workbench reads and writes files on this machine.
+ * The browser host for `snn-workbench serve`: serves the built renderer over HTTP and, given the
+ * workbench API, the WebSocket bridge to it at /api. Binds 127.0.0.1 by default; on any other
+ * address a random token is required (in the URL once, then a same-site cookie), because the
+ * workbench reads and writes files on this machine.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { extname, join, normalize, resolve, sep } from 'node:path'
+import type { WorkbenchApi } from '../services/api'
+import { cookieToken, isLoopback, sameToken } from './access'
+import { attachApiBridge } from './bridge'
+
+export { isLoopback } from './access'
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -32,6 +38,8 @@ export interface WebServerOptions {
   root: string
   host: string
   port: number
+  /** The workbench API, served over WebSocket at /api; without it only the files are served. */
+  api?: WorkbenchApi
 }
 
 export interface RunningWebServer {
@@ -39,21 +47,6 @@ export interface RunningWebServer {
   url: string
   token: string | null
   close(): Promise<void>
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
-}
-
-function sameToken(given: string | undefined, token: string): boolean {
-  if (!given) return false
-  const a = Buffer.from(given)
-  const b = Buffer.from(token)
-  return a.length === b.length && timingSafeEqual(a, b)
-}
-
-function cookieToken(req: IncomingMessage): string | undefined {
-  return /(?:^|;\s*)snn_token=([A-Za-z0-9_-]+)/.exec(req.headers.cookie ?? '')?.[1]
 }
 
 export function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
@@ -93,8 +86,12 @@ export function startWebServer(options: WebServerOptions): Promise<RunningWebSer
   }
 
   const server = createServer(handle)
+  const bridge = options.api ? attachApiBridge(server, options.api, { token }) : null
   return new Promise((resolvePromise, reject) => {
-    server.once('error', reject)
+    server.once('error', (error) => {
+      bridge?.close()
+      reject(error)
+    })
     server.listen(options.port, options.host, () => {
       const address = server.address()
       const port = typeof address === 'object' && address ? address.port : options.port
@@ -104,7 +101,10 @@ export function startWebServer(options: WebServerOptions): Promise<RunningWebSer
         server,
         url,
         token,
-        close: () => new Promise<void>((done) => server.close(() => done()))
+        close: () => {
+          bridge?.close() // open sockets would keep server.close() waiting
+          return new Promise<void>((done) => server.close(() => done()))
+        }
       })
     })
   })

@@ -1,0 +1,92 @@
+/**
+ * Persists what an engine reports about one run: progress, metrics, snapshots, evaluation and
+ * the final status. Used by the run service (engine in a child process) and by the CLI's
+ * in-process `train`, so a run is recorded the same way whichever way it ran. Writes are
+ * batched: progress at most every `progressWriteMs`, metrics as they arrive in batches.
+ */
+import type { RunStore } from '../db'
+import type { EngineToHost, EvaluationPayload, MetricPoint } from '../../shared/engineProtocol'
+
+export interface SnapshotToRecord {
+  step: number
+  layers: { neurons: number; inputs: number; weights: ArrayLike<number> }[]
+  rng: unknown
+}
+
+export interface RecorderOptions {
+  progressWriteMs?: number
+}
+
+export class RunRecorder {
+  private lastProgressWrite = 0
+  private pendingProgress: { done: number; total: number } | null = null
+  private readonly progressWriteMs: number
+
+  constructor(
+    private readonly store: RunStore,
+    readonly runId: number,
+    options: RecorderOptions = {}
+  ) {
+    this.progressWriteMs = options.progressWriteMs ?? 500
+  }
+
+  progress(done: number, total: number): void {
+    this.pendingProgress = { done, total }
+    const now = Date.now()
+    if (now - this.lastProgressWrite >= this.progressWriteMs || done === total) this.flushProgress(now)
+  }
+
+  metrics(points: MetricPoint[]): void {
+    if (points.length > 0) this.store.metrics.logBatch(this.runId, points)
+  }
+
+  snapshot(state: SnapshotToRecord): void {
+    state.layers.forEach((layer, index) => {
+      this.store.snapshots.put({
+        runId: this.runId,
+        step: state.step,
+        layer: index,
+        neurons: layer.neurons,
+        inputs: layer.inputs,
+        weights: Float64Array.from(layer.weights),
+        rng: state.rng
+      })
+    })
+  }
+
+  evaluation(payload: EvaluationPayload, classLabels: number[], step: number): void {
+    this.store.evaluations.put(this.runId, payload, classLabels)
+    this.store.metrics.logBatch(this.runId, [
+      { key: 'accuracy', step, value: payload.accuracy },
+      { key: 'train_accuracy', step, value: payload.trainAccuracy }
+    ])
+  }
+
+  /** Write whatever progress is still pending (call before a final status). */
+  flushProgress(now = Date.now()): void {
+    if (!this.pendingProgress) return
+    this.store.runs.setProgress(this.runId, this.pendingProgress.done, this.pendingProgress.total)
+    this.pendingProgress = null
+    this.lastProgressWrite = now
+  }
+
+  /** Record one engine message; returns nothing, status changes are the caller's. */
+  record(message: EngineToHost): void {
+    switch (message.type) {
+      case 'progress':
+        this.progress(message.done, message.total)
+        return
+      case 'metrics':
+        this.metrics(message.points)
+        return
+      case 'snapshot':
+        this.snapshot(message)
+        return
+      case 'evaluation':
+        this.evaluation(message.evaluation, message.classLabels, this.pendingProgress?.done ?? this.store.runs.get(this.runId)?.done ?? 0)
+        return
+      default:
+        return
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+// The whole path a new user takes, in a real browser against a real `snn-workbench serve`
+// (database, services, engine processes): empty list → New run → a run trains to completion
+// with an accuracy → it is in the list. Screenshots land in test-results/e2e-*.png.
+
+const ROOT = resolve(__dirname, '../..')
+const CHROMIUM = '/usr/bin/chromium'
+const SHOTS = join(ROOT, 'test-results')
+
+let workdir = ''
+let server: ChildProcess | null = null
+let serverOutput = ''
+let browser: Browser | null = null
+let page: Page
+const pageErrors: string[] = []
+
+/** Start `serve` on a free port with a fresh database; resolves with the URL it prints. */
+function startServer(dbPath: string): Promise<string> {
+  return new Promise((resolveUrl, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/snn-workbench.cjs'), 'serve', '--port', '0', '--db', dbPath], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    server = child
+    const timer = setTimeout(() => reject(new Error(`serve printed no URL within 120 s:\n${serverOutput}`)), 120_000)
+    const collect = (chunk: Buffer) => {
+      serverOutput += chunk.toString()
+      const url = /SNN Workbench is at (\S+)/.exec(serverOutput)?.[1]
+      if (url) {
+        clearTimeout(timer)
+        resolveUrl(url)
+      }
+    }
+    child.stdout!.on('data', collect)
+    child.stderr!.on('data', collect)
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      reject(new Error(`serve exited (${code ?? signal}) before printing its URL:\n${serverOutput}`))
+    })
+  })
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `e2e-${name}.png`), fullPage: true })
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)`)
+  mkdirSync(SHOTS, { recursive: true })
+  workdir = mkdtempSync(join(tmpdir(), 'snn-e2e-'))
+  const url = await startServer(join(workdir, 'wb.db'))
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu']
+  })
+  page = await browser.newPage({ viewport: { width: 1280, height: 860 } })
+  page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`))
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`)
+  })
+  await page.goto(url)
+})
+
+afterAll(async () => {
+  await browser?.close()
+  if (server && server.exitCode === null) {
+    const exited = new Promise((done) => server!.once('exit', done))
+    server.kill('SIGTERM')
+    await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))])
+    if (server.exitCode === null) server.kill('SIGKILL')
+  }
+  if (workdir) rmSync(workdir, { recursive: true, force: true })
+})
+
+describe('the workbench in a browser', () => {
+  it('greets a new user with an empty list that says what to do', async () => {
+    const empty = page.getByTestId('runs-empty')
+    await empty.waitFor({ timeout: 30_000 })
+    expect(await empty.textContent()).toContain('No runs yet — start one with New run')
+    await shot('1-empty')
+  })
+
+  it('starts a run from the New run form and shows it reaching "completed" with an accuracy', async () => {
+    await page.getByTestId('nav-new-run').click()
+    await page.getByTestId('new-run-form').waitFor()
+    for (let digit = 0; digit <= 9; digit++) await page.getByTestId(`class-${digit}`).setChecked(digit <= 2)
+    await page.getByTestId('run-name').fill('e2e digits 0-2')
+    await page.getByTestId('run-neurons').fill('3')
+    await page.getByTestId('run-train-per-class').fill('10')
+    await shot('2-new-run')
+    await page.getByTestId('start-run').click()
+
+    await page.waitForURL(/#\/runs\/\d+$/, { timeout: 30_000 })
+    await page.getByTestId('run-page').waitFor()
+    await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor({ timeout: 240_000 })
+    await page.getByTestId('neuron-labels').waitFor({ timeout: 30_000 })
+    expect(await page.getByTestId('run-accuracy').textContent()).toMatch(/\d+\.\d%/)
+    expect(await page.getByTestId('neuron-labels').locator('tbody tr').count()).toBe(3)
+    expect(await page.getByTestId('run-config').textContent()).toContain('"trainPerClass": 10')
+    await shot('3-run-completed')
+  })
+
+  it('lists the finished run', async () => {
+    await page.getByTestId('nav-runs').click()
+    const row = page.getByTestId('run-row').filter({ hasText: 'e2e digits 0-2' })
+    await row.waitFor({ timeout: 30_000 })
+    expect(await row.getByTestId('status-badge').textContent()).toContain('completed')
+    expect(await row.getByTestId('run-accuracy').textContent()).toMatch(/\d+\.\d%/)
+    await shot('4-runs-list')
+    expect(pageErrors).toEqual([])
+  })
+})
