@@ -24,7 +24,7 @@ import { defaultDatabasePath } from '../main/paths'
 import { call, followRun, formatRunTable, parseFilters, parseRunId, table } from './commands/runs'
 import type { PresentationRecord } from '../engine/experiment/run'
 import { startWebServer } from '../main/web/server'
-import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, isUserError, UsageError } from './errors'
+import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, expectedError, UsageError } from './errors'
 import { formatEvaluation, ProgressBar } from './terminal'
 
 const HELP = `snn-workbench — spiking neural networks that learn with STDP
@@ -428,12 +428,15 @@ export async function main(argv: string[]): Promise<number> {
     if (!run) throw new UsageError(`unknown command "${command}" (expected ${Object.keys(COMMANDS).join(', ')}; see snn-workbench help)`)
     return await run(rest)
   } catch (error) {
-    if (isUserError(error)) {
+    const expected = expectedError(error)
+    if (expected) {
       // Multi-problem config errors stay one problem per line.
-      console.error(error.message.split('\n').map((line) => `error: ${line}`).join('\n'))
-      return EXIT_BAD_INPUT
+      console.error(expected.message.split('\n').map((line) => `error: ${line}`).join('\n'))
+      return expected.exitCode
     }
-    console.error(`internal error: ${(error as Error).message ?? String(error)}`)
+    // An ApiError 'internal' already says so.
+    const message = (error as Error).message ?? String(error)
+    console.error(message.startsWith('internal error:') ? message : `internal error: ${message}`)
     if (process.env.SNN_DEBUG) console.error((error as Error).stack)
     return EXIT_FAILURE
   }

@@ -442,6 +442,8 @@ describe('metrics', () => {
        for (let batch = 0; batch < 200; batch++) {
          store.metrics.logBatch(${cliRun}, Array.from({ length: 20 }, (_, i) => ({ key: 'k' + (i % 3), step: batch * 20 + i, value: i })))
          store.runs.setProgress(${cliRun}, batch, 200)
+         // Pace the writer (~2 ms a batch) so the two processes overlap even on a loaded machine.
+         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2)
        }
        store.close()`
     )

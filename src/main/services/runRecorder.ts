@@ -20,6 +20,7 @@ export interface RecorderOptions {
 export class RunRecorder {
   private lastProgressWrite = 0
   private pendingProgress: { done: number; total: number } | null = null
+  private lastTotal = 0
   private readonly progressWriteMs: number
 
   constructor(
@@ -31,6 +32,7 @@ export class RunRecorder {
   }
 
   progress(done: number, total: number): void {
+    this.lastTotal = total
     this.pendingProgress = { done, total }
     const now = Date.now()
     if (now - this.lastProgressWrite >= this.progressWriteMs || done === total) this.flushProgress(now)
@@ -41,6 +43,11 @@ export class RunRecorder {
   }
 
   snapshot(state: SnapshotToRecord): void {
+    // Progress is written at a bounded rate; a snapshot is a point the run surely reached, so
+    // record it as progress too (a run that crashes later then shows how far it got).
+    const total = this.lastTotal || (this.store.runs.get(this.runId)?.total ?? 0)
+    this.pendingProgress = { done: Math.max(state.step, this.pendingProgress?.done ?? 0), total }
+    this.flushProgress()
     state.layers.forEach((layer, index) => {
       this.store.snapshots.put({
         runId: this.runId,

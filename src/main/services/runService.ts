@@ -185,6 +185,11 @@ export class RunService {
     return rows[0]
   }
 
+  /** The engine process id of a run training now (undefined when it is not active), for tests and diagnostics. */
+  activePid(id: number): number | undefined {
+    return this.active.get(id)?.engine.pid
+  }
+
   /** Resolves when no run is training or waiting (for the CLI and tests). */
   async idle(): Promise<void> {
     while (this.active.size > 0 || this.waiting.length > 0) await new Promise((r) => setTimeout(r, 25))
