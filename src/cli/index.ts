@@ -39,7 +39,7 @@ Usage:
   snn-workbench runs tag ID TAG [--remove] | runs note ID TEXT [--db PATH]
   snn-workbench resume ID [--json] [--db PATH]   continue a failed or cancelled run
   snn-workbench config [--preset seed-2017]      print a complete config to start from
-  snn-workbench serve [--port 5174] [--host 127.0.0.1] [--db PATH] [--no-build]
+  snn-workbench serve [--port 5174] [--host 127.0.0.1] [--db PATH] [--concurrency N] [--no-build]
                                                  the app in a browser, without Electron
   snn-workbench help
 
@@ -96,12 +96,13 @@ function checkOutputPath(path: string | undefined, extensions: string[], flag: s
   if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${flag} ${path}: is a folder, expected a file name`)
 }
 
-async function openWorkbench(db: string | undefined, recover: boolean): Promise<Workbench> {
+async function openWorkbench(db: string | undefined, recover: boolean, concurrency?: number): Promise<Workbench> {
   return createWorkbench({
     databasePath: resolve(db ?? defaultDatabasePath()),
     engine: nodeEngineProcessFactory(),
     baseDir: process.cwd(),
-    recover
+    recover,
+    concurrency
   })
 }
 
@@ -361,15 +362,20 @@ async function serveCommand(argv: string[]): Promise<number> {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '5174' },
     db: { type: 'string' },
+    concurrency: { type: 'string' },
     'no-build': { type: 'boolean' }
   })
+  const concurrency = args.concurrency === undefined ? undefined : Number(args.concurrency)
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 256)) {
+    throw new UsageError(`--concurrency ${args.concurrency}: expected an integer 1..256 (runs training at once)`)
+  }
   const port = Number(args.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${args.port}: expected an integer 0..65535`)
   const host = args.host as string
   const root = args['no-build'] ? resolve(__dirname, '..', '..', 'out', 'renderer') : buildRenderer()
   if (!existsSync(join(root, 'index.html'))) throw new UsageError(`${root}: no built renderer; run without --no-build`)
   // The app's own workbench: runs left queued by an earlier session start again here.
-  const workbench = await openWorkbench(args.db as string | undefined, true)
+  const workbench = await openWorkbench(args.db as string | undefined, true, concurrency)
   let running
   try {
     running = await startWebServer({ root, host, port, api: workbench })

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { app, BrowserWindow, dialog, ipcMain, session } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, type MenuItemConstructorOptions } from 'electron'
 import icon from '../../resources/icon.png?asset'
 import { utilityEngineProcessFactory } from './engineHost/utilityProcess'
 import { registerApiIpc } from './ipc/registerApi'
@@ -44,6 +44,34 @@ function createWindow(): BrowserWindow {
   if (devServerUrl) void win.loadURL(devServerUrl)
   else void win.loadFile(indexHtml)
   return win
+}
+
+/** Show a route of the app (hash history) in the focused window. */
+function navigate(route: string): void {
+  const win = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]
+  void win?.webContents.executeJavaScript(`location.hash = ${JSON.stringify('#' + route)}`)
+}
+
+function buildMenu(): Menu {
+  const template: MenuItemConstructorOptions[] = [
+    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+    {
+      label: 'File',
+      submenu: [
+        { label: 'New Run', accelerator: 'CmdOrCtrl+N', click: () => navigate('/new') },
+        { label: 'Runs', accelerator: 'CmdOrCtrl+R', click: () => navigate('/') },
+        { type: 'separator' },
+        process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' }
+      ]
+    },
+    { role: 'editMenu' },
+    {
+      label: 'View',
+      submenu: [{ role: 'reload', accelerator: 'CmdOrCtrl+Shift+R' }, { role: 'toggleDevTools' }, { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }]
+    },
+    { role: 'windowMenu' }
+  ]
+  return Menu.buildFromTemplate(template)
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -95,6 +123,7 @@ if (!app.requestSingleInstanceLock()) {
     // ── IPC registration: the API on `snn:api`, its events to every window on `snn:event`. ──
     registerApiIpc(workbench, ipcMain, () => BrowserWindow.getAllWindows(), { isAppUrl })
 
+    Menu.setApplicationMenu(buildMenu())
     createWindow()
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createWindow()
