@@ -107,6 +107,29 @@ describe('the workbench in a browser', () => {
     await shot('3-run-completed')
   })
 
+  it('shows the learned weights and moves through the snapshots with the slider', async () => {
+    const gallery = page.getByTestId('weight-gallery').first()
+    await gallery.waitFor({ timeout: 30_000 })
+    const size = await gallery.evaluate((el) => [(el as HTMLCanvasElement).width, (el as HTMLCanvasElement).height])
+    expect(size[0]).toBeGreaterThan(84)
+    // The drawn gallery is not blank: some pixels differ from the first one.
+    const varied = await gallery.evaluate((el) => {
+      const c = el as HTMLCanvasElement
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
+      for (let i = 4; i < data.length; i += 4) if (data[i] !== data[0]) return true
+      return false
+    })
+    expect(varied).toBe(true)
+    const slider = page.getByTestId('snapshot-slider')
+    await slider.waitFor({ timeout: 30_000 })
+    const last = await page.getByTestId('gallery-step').textContent()
+    await slider.fill('0')
+    await page.waitForFunction((before) => document.querySelector('[data-testid="gallery-step"]')?.textContent !== before, last)
+    expect(Number(await page.getByTestId('gallery-step').textContent())).toBeLessThan(Number(last))
+    await gallery.click({ position: { x: 10, y: 10 } })
+    await page.getByTestId('run-gallery').screenshot({ path: join(SHOTS, 'e2e-3b-gallery.png') })
+  })
+
   it('lists the finished run', async () => {
     await page.getByTestId('nav-runs').click()
     const row = page.getByTestId('run-row').filter({ hasText: 'e2e digits 0-2' })

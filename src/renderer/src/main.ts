@@ -1,4 +1,5 @@
 import { createApp } from 'vue'
+import './charts/setup'
 import { createPinia } from 'pinia'
 import App from './App.vue'
 import { router } from './router'

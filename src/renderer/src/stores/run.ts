@@ -1,7 +1,7 @@
 /** One run's page: its detail and metric series, kept current by the run's events. */
 import { defineStore } from 'pinia'
 import { ref, shallowRef, watch } from 'vue'
-import type { MetricSeries, RunDetail } from '@shared/api'
+import type { ApiEvents, MetricSeries, RunDetail, WeightsPayload } from '@shared/api'
 import { connection, errorMessage, useApi } from '../api/client'
 import { isFinal } from './runs'
 
@@ -15,6 +15,38 @@ export const useRunStore = defineStore('run', () => {
   const imagesPerSecond = ref<number | null>(null)
   const loading = ref(false)
   const error = ref<string | null>(null)
+  /** The latest presentation while training (winner, threshold, membrane traces): the live view. */
+  const live = shallowRef<ApiEvents['run.progress'] | null>(null)
+  /** Training steps that have weight snapshots, ascending, and the one the gallery shows. */
+  const snapshotSteps = ref<number[]>([])
+  const galleryStep = ref<number | null>(null)
+  const weights = shallowRef<WeightsPayload | null>(null)
+  const weightsError = ref<string | null>(null)
+
+  let weightsTicket = 0
+  /** Load layer-0 weights at `step` (default: the latest snapshot) for the gallery. */
+  async function loadWeights(step?: number): Promise<void> {
+    const runId = id.value
+    if (runId === null) return
+    const mine = ++weightsTicket
+    try {
+      const payload = await api['runs.weights']({ id: runId, step, layer: 0 })
+      if (mine !== weightsTicket || runId !== id.value) return
+      weights.value = payload
+      galleryStep.value = payload.step
+      weightsError.value = null
+    } catch (e) {
+      if (mine === weightsTicket) weightsError.value = errorMessage(e)
+    }
+  }
+
+  async function loadSnapshots(): Promise<void> {
+    const runId = id.value
+    if (runId === null) return
+    const { snapshots } = await api['runs.snapshots']({ id: runId })
+    if (runId !== id.value) return
+    snapshotSteps.value = [...new Set(snapshots.filter((s) => s.layer === 0).map((s) => s.step))].sort((a, b) => a - b)
+  }
 
   let ticket = 0
   async function refresh(): Promise<void> {
@@ -28,6 +60,11 @@ export const useRunStore = defineStore('run', () => {
       detail.value = run
       metrics.value = series
       error.value = null
+      const steps = [...new Set(run.snapshots.filter((s) => s.layer === 0).map((s) => s.step))].sort((a, b) => a - b)
+      snapshotSteps.value = steps
+      // Follow the newest snapshot unless the user picked an older one.
+      const following = galleryStep.value === null || galleryStep.value === steps[steps.length - 2]
+      if (steps.length > 0 && (following || weights.value === null)) void loadWeights()
     } catch (e) {
       if (mine === ticket) error.value = errorMessage(e)
     } finally {
@@ -43,6 +80,11 @@ export const useRunStore = defineStore('run', () => {
       metrics.value = []
       imagesPerSecond.value = null
       error.value = null
+      live.value = null
+      snapshotSteps.value = []
+      galleryStep.value = null
+      weights.value = null
+      weightsError.value = null
     }
     await refresh()
   }
@@ -53,6 +95,14 @@ export const useRunStore = defineStore('run', () => {
     detail.value.total = progress.total
     if (detail.value.status === 'queued') detail.value.status = 'running'
     imagesPerSecond.value = progress.imagesPerSecond
+    if (progress.traces) live.value = progress
+  })
+  api.on('run.snapshot', (snapshot) => {
+    if (snapshot.id !== id.value) return
+    const following = galleryStep.value === null || galleryStep.value === snapshotSteps.value[snapshotSteps.value.length - 1]
+    void loadSnapshots().then(() => {
+      if (following) void loadWeights(snapshot.step)
+    })
   })
   api.on('run.status', (status) => {
     if (status.id !== id.value) return
@@ -68,5 +118,5 @@ export const useRunStore = defineStore('run', () => {
     if (state === 'open' && id.value !== null) void refresh()
   })
 
-  return { id, detail, metrics, imagesPerSecond, loading, error, open, refresh }
+  return { id, detail, metrics, imagesPerSecond, loading, error, live, snapshotSteps, galleryStep, weights, weightsError, open, refresh, loadWeights }
 })
