@@ -122,6 +122,8 @@ describe('the workbench in a browser', () => {
     expect(varied).toBe(true)
     const slider = page.getByTestId('snapshot-slider')
     await slider.waitFor({ timeout: 30_000 })
+    // A finished run's gallery shows its final weights (30 training images).
+    await page.waitForFunction(() => document.querySelector('[data-testid="gallery-step"]')?.textContent === '30')
     const last = await page.getByTestId('gallery-step').textContent()
     await slider.fill('0')
     await page.waitForFunction((before) => document.querySelector('[data-testid="gallery-step"]')?.textContent !== before, last)

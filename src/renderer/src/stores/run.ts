@@ -22,6 +22,14 @@ export const useRunStore = defineStore('run', () => {
   const galleryStep = ref<number | null>(null)
   const weights = shallowRef<WeightsPayload | null>(null)
   const weightsError = ref<string | null>(null)
+  /** The gallery shows the newest snapshot until the user picks another one. */
+  let followLatest = true
+
+  /** The user picked snapshot `step` on the slider. */
+  function showSnapshot(step: number): void {
+    followLatest = step === snapshotSteps.value[snapshotSteps.value.length - 1]
+    void loadWeights(step)
+  }
 
   let weightsTicket = 0
   /** Load layer-0 weights at `step` (default: the latest snapshot) for the gallery. */
@@ -62,9 +70,7 @@ export const useRunStore = defineStore('run', () => {
       error.value = null
       const steps = [...new Set(run.snapshots.filter((s) => s.layer === 0).map((s) => s.step))].sort((a, b) => a - b)
       snapshotSteps.value = steps
-      // Follow the newest snapshot unless the user picked an older one.
-      const following = galleryStep.value === null || galleryStep.value === steps[steps.length - 2]
-      if (steps.length > 0 && (following || weights.value === null)) void loadWeights()
+      if (steps.length > 0 && (followLatest || weights.value === null)) void loadWeights()
     } catch (e) {
       if (mine === ticket) error.value = errorMessage(e)
     } finally {
@@ -85,6 +91,7 @@ export const useRunStore = defineStore('run', () => {
       galleryStep.value = null
       weights.value = null
       weightsError.value = null
+      followLatest = true
     }
     await refresh()
   }
@@ -99,9 +106,8 @@ export const useRunStore = defineStore('run', () => {
   })
   api.on('run.snapshot', (snapshot) => {
     if (snapshot.id !== id.value) return
-    const following = galleryStep.value === null || galleryStep.value === snapshotSteps.value[snapshotSteps.value.length - 1]
     void loadSnapshots().then(() => {
-      if (following) void loadWeights(snapshot.step)
+      if (followLatest) void loadWeights()
     })
   })
   api.on('run.status', (status) => {
@@ -118,5 +124,5 @@ export const useRunStore = defineStore('run', () => {
     if (state === 'open' && id.value !== null) void refresh()
   })
 
-  return { id, detail, metrics, imagesPerSecond, loading, error, live, snapshotSteps, galleryStep, weights, weightsError, open, refresh, loadWeights }
+  return { id, detail, metrics, imagesPerSecond, loading, error, live, snapshotSteps, galleryStep, weights, weightsError, open, refresh, showSnapshot }
 })
