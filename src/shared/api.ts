@@ -107,6 +107,8 @@ export interface ComparePayload {
   runs: RunSummary[]
   /** Parameters whose values differ between the runs (identical ones left out). */
   params: { key: string; values: (string | null)[] }[]
+  /** How many parameters are identical across the runs (folded away). */
+  identical: number
   /** Latest metric values per run. */
   metrics: { key: string; values: (number | null)[] }[]
 }

@@ -122,6 +122,7 @@ export function compareRuns(store: RunStore, ids: number[]): ComparePayload {
   return {
     runs: ids.map((id) => byId.get(id)!),
     params: differing,
+    identical: keys.size - differing.length,
     metrics: [...metricKeys].sort().map((key) => ({ key, values: ids.map((id) => latest.get(id)?.[key] ?? null) }))
   }
 }

@@ -3,6 +3,7 @@ import { createRouter, createWebHashHistory } from 'vue-router'
 import RunsListView from '../views/RunsListView.vue'
 import RunPageView from '../views/RunPageView.vue'
 import NewRunView from '../views/NewRunView.vue'
+import RunCompareView from '../views/RunCompareView.vue'
 
 export const router = createRouter({
   history: createWebHashHistory(),
@@ -15,6 +16,19 @@ export const router = createRouter({
       props: (route) => ({ id: Number(route.params.id) })
     },
     { path: '/new', name: 'new-run', component: NewRunView },
+    {
+      path: '/compare',
+      name: 'compare',
+      component: RunCompareView,
+      // ?ids=3,7,9 — at most 8, each a positive integer
+      props: (route) => ({
+        ids: String(route.query.ids ?? '')
+          .split(',')
+          .map(Number)
+          .filter((n) => Number.isInteger(n) && n > 0)
+          .slice(0, 8)
+      })
+    },
     { path: '/:unknown(.*)*', redirect: '/' }
   ]
 })

@@ -1,0 +1,68 @@
+// @vitest-environment happy-dom
+/**
+ * The new-run form: inline validation, what it sends, and server-side errors shown in place.
+ * The preload bridge (window.snnApi) is replaced by a recorder: this tests the form, not a transport.
+ */
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { createMemoryHistory, createRouter } from 'vue-router'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import NewRunView from '../../src/renderer/src/views/NewRunView.vue'
+
+type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } }
+const invoke = vi.fn<(method: string, args: unknown) => Promise<Reply>>()
+
+beforeEach(() => {
+  invoke.mockReset()
+  ;(window as unknown as { snnApi: unknown }).snnApi = { invoke, on: () => () => undefined }
+  setActivePinia(createPinia())
+})
+
+async function mountForm() {
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: [
+      { path: '/new', name: 'new-run', component: NewRunView },
+      { path: '/runs/:id', name: 'run', component: { template: '<p>run</p>' } }
+    ]
+  })
+  await router.push('/new')
+  const wrapper = mount(NewRunView, { global: { plugins: [router] } })
+  return { wrapper, router }
+}
+
+describe('New run form', () => {
+  it('explains what is wrong inline and does not start a run', async () => {
+    const { wrapper } = await mountForm()
+    for (const digit of [0, 1, 2]) await wrapper.get(`[data-testid="class-${digit}"]`).setValue(false)
+    await wrapper.get('[data-testid="run-neurons"]').setValue('0')
+    const problems = wrapper.get('[data-testid="new-run-problems"]').text()
+    expect(problems).toContain('Choose at least one class.')
+    expect(problems).toContain('Neurons must be a whole number of at least 1.')
+    expect(wrapper.get('[data-testid="start-run"]').attributes('disabled')).toBeDefined()
+    await wrapper.get('[data-testid="new-run-form"]').trigger('submit')
+    expect(invoke).not.toHaveBeenCalled()
+  })
+
+  it('sends the chosen classes and sizes and opens the new run', async () => {
+    invoke.mockResolvedValue({ ok: true, result: { id: 42 } })
+    const { wrapper, router } = await mountForm()
+    await wrapper.get('[data-testid="class-5"]').setValue(true)
+    await wrapper.get('[data-testid="run-neurons"]').setValue('7')
+    await wrapper.get('[data-testid="new-run-form"]').trigger('submit')
+    await flushPromises()
+    expect(invoke).toHaveBeenCalledTimes(1)
+    const [method, args] = invoke.mock.calls[0] as [string, { config: Record<string, unknown> }]
+    expect(method).toBe('runs.create')
+    expect(args.config).toMatchObject({ data: { classes: [0, 1, 2, 5] }, network: { layers: [{ neurons: 7 }] } })
+    expect(router.currentRoute.value.fullPath).toBe('/runs/42')
+  })
+
+  it('shows the service’s validation error where it happened', async () => {
+    invoke.mockResolvedValue({ ok: false, error: { code: 'invalid-argument', message: 'config: data.trainPerClass: Too big' } })
+    const { wrapper } = await mountForm()
+    await wrapper.get('[data-testid="new-run-form"]').trigger('submit')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="new-run-error"]').text()).toContain('data.trainPerClass: Too big')
+  })
+})
