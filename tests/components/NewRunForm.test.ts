@@ -36,12 +36,26 @@ describe('New run form', () => {
     const { wrapper } = await mountForm()
     for (const digit of [0, 1, 2]) await wrapper.get(`[data-testid="class-${digit}"]`).setValue(false)
     await wrapper.get('[data-testid="run-neurons"]').setValue('0')
-    const problems = wrapper.get('[data-testid="new-run-problems"]').text()
-    expect(problems).toContain('Choose at least one class.')
-    expect(problems).toContain('Neurons must be a whole number of at least 1.')
+    // The same schema as the API's: its messages appear beside the fields.
+    expect(wrapper.get('[data-testid="new-run-problems"]').text()).toContain('Fix the fields marked in red')
+    expect(wrapper.text()).toMatch(/Too small: expected array to have >=1 items/)
+    expect(wrapper.text()).toMatch(/Too small: expected number to be >=1/)
     expect(wrapper.get('[data-testid="start-run"]').attributes('disabled')).toBeDefined()
     await wrapper.get('[data-testid="new-run-form"]').trigger('submit')
     expect(invoke).not.toHaveBeenCalled()
+  })
+
+  it('checks every hyperparameter against the schema: units, ranges and messages beside the field', async () => {
+    const { wrapper } = await mountForm()
+    const rate = wrapper.get('[data-testid="run-learning-rate"]')
+    expect(wrapper.text()).toContain('σ: learning rate')
+    await rate.setValue('-1')
+    const field = rate.element.closest('.field') as HTMLElement
+    expect(field.textContent).toContain('Too small: expected number to be >=0')
+    await rate.setValue('fast')
+    expect((rate.element.closest('.field') as HTMLElement).textContent).toMatch(/expected number/)
+    await rate.setValue('0.05')
+    expect(wrapper.find('[data-testid="new-run-problems"]').exists()).toBe(false)
   })
 
   it('sends the chosen classes and sizes and opens the new run', async () => {
