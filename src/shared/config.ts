@@ -47,6 +47,11 @@ export const DatasetSourceSchema = z.discriminatedUnion('kind', [
 ])
 export type DatasetSourceConfig = z.infer<typeof DatasetSourceSchema>
 
+/** Images [first, end) of a dataset, by index. */
+const imageRange = z
+  .tuple([int(0, 100_000_000), int(1, 100_000_000)])
+  .refine(([first, end]) => end > first, { message: 'a range [first, end) needs end > first' })
+
 export const DataConfigSchema = z.strictObject({
   source: describe(DatasetSourceSchema, 'where the training images come from').default({ kind: 'mnist-bundled' }),
   testSource: describe(
@@ -61,6 +66,14 @@ export const DataConfigSchema = z.strictObject({
   order: describe(
     z.array(int(0, 100_000_000)).min(1).optional(),
     'exact training presentation order as image indices into the source (replaces classes/trainPerClass/shuffle for training)'
+  ),
+  trainRange: describe(
+    imageRange.nullable().optional(),
+    'train on the source images [first, end) that belong to `classes` (replaces trainPerClass and offset; `shuffle` still applies); null: per-class selection'
+  ),
+  testRange: describe(
+    imageRange.nullable().optional(),
+    'test on the images [first, end) of the test source (or of the source) that belong to `classes` (replaces testPerClass); null: per-class selection'
   )
 })
 
@@ -177,9 +190,102 @@ export const EvaluationConfigSchema = z.strictObject({
   ).default('max-neuron')
 })
 
+// ---------------------------------------------------------------------------------------------
+// The diehl-cook-2015 model (DIEHL_COOK_2015.md). Times in ms, potentials in mV, rates in Hz;
+// conductances ge, gi and weights are dimensionless (in units of the leak conductance, as in
+// the reference, where I_syn = ge·nS·(E − v)). Defaults are the published parameters.
+
+const ms = (min: number, max: number, value: number, description: string) => describe(num(min, max), description, 'ms').default(value)
+const mV = (value: number, description: string) => describe(num(-1000, 1000), description, 'mV').default(value)
+
+export const DiehlCookInputSchema = z.strictObject({
+  maxRate: describe(num(0, 10_000), 'rate of a pixel of 255 at intensity 2: rate = pixel/255 · maxRate · intensity/2 (63.75 = 255/4)', 'Hz').default(63.75),
+  intensity: describe(num(0, 1000), 'intensity of an image\'s first presentation').default(2),
+  minSpikes: describe(int(0, 1_000_000), 'an image that makes fewer excitatory spikes than this is shown again with intensity + 1', 'spikes').default(5),
+  maxPresentations: describe(
+    int(1, 1000),
+    'presentations of one image at most (not in the paper: stops a blank image from repeating for ever)',
+    'presentations'
+  ).default(20),
+  maxDelay: ms(0, 1000, 10, 'input→excitatory delays are drawn uniform in [0, maxDelay) per synapse, then rounded to whole time steps')
+})
+
+export const DiehlCookExcitatorySchema = z.strictObject({
+  tauMembrane: ms(1e-3, 1e6, 100, 'τ_m: membrane time constant'),
+  restPotential: mV(-65, 'v_rest'),
+  resetPotential: mV(-65, 'v_reset: potential after a spike'),
+  threshold: mV(-52, 'v_thresh: a neuron fires when v > θ − thetaOffset + threshold'),
+  thetaOffset: mV(20, 'subtracted from θ in the threshold (θ starts at thetaInitial, so the first threshold is v_thresh)'),
+  thetaInitial: mV(20, 'θ of every neuron before training'),
+  thetaPlus: describe(num(0, 1000), 'added to θ at each spike during training; θ is frozen while testing', 'mV').default(0.05),
+  tauTheta: ms(1e-3, 1e15, 1e7, 'θ decays towards 0 with this time constant during training'),
+  refractory: ms(0, 1e6, 5, 'v is held at v_reset this long after a spike'),
+  timerRate: describe(
+    num(0, 1e6),
+    'the reference\'s refractory timer: dtimer/dt = timerRate, reset to 0 at a spike, and a neuron fires only when timer > refractory (0.1: 50 ms); 0 turns the timer off',
+    'ms / ms'
+  ).default(0.1),
+  initialPotential: mV(-105, 'v at the start of training (v_rest − 40 mV in the reference)'),
+  excitatoryReversal: mV(0, 'E_exc: reversal potential of ge'),
+  inhibitoryReversal: mV(-100, 'E_inh: reversal potential of gi'),
+  tauExcitatory: ms(1e-3, 1e6, 1, 'τ_ge: decay of the excitatory conductance'),
+  tauInhibitory: ms(1e-3, 1e6, 2, 'τ_gi: decay of the inhibitory conductance')
+})
+
+export const DiehlCookInhibitorySchema = z.strictObject({
+  tauMembrane: ms(1e-3, 1e6, 10, 'τ_m: membrane time constant'),
+  restPotential: mV(-60, 'v_rest'),
+  resetPotential: mV(-45, 'v_reset: potential after a spike'),
+  threshold: mV(-40, 'v_thresh: a neuron fires when v > threshold'),
+  refractory: ms(0, 1e6, 2, 'v is held at v_reset this long after a spike'),
+  initialPotential: mV(-100, 'v at the start of training (v_rest − 40 mV in the reference)'),
+  excitatoryReversal: mV(0, 'E_exc: reversal potential of ge'),
+  inhibitoryReversal: mV(-85, 'E_inh: reversal potential of gi'),
+  tauExcitatory: ms(1e-3, 1e6, 1, 'τ_ge: decay of the excitatory conductance'),
+  tauInhibitory: ms(1e-3, 1e6, 2, 'τ_gi: decay of the inhibitory conductance')
+})
+
+export const DiehlCookSynapsesSchema = z.strictObject({
+  excitatoryToInhibitory: describe(num(0, 1e6), 'weight of each one-to-one excitatory → inhibitory synapse (added to the inhibitory neuron\'s ge)').default(10.4),
+  inhibitoryToExcitatory: describe(num(0, 1e6), 'weight of each inhibitory → excitatory synapse, to every excitatory neuron but the one of the same index (added to gi)').default(17)
+})
+
+export const DiehlCookStdpSchema = z.strictObject({
+  tauPre: ms(1e-3, 1e6, 20, 'decay of the presynaptic trace (set to 1 when an input spike arrives)'),
+  tauPost1: ms(1e-3, 1e6, 20, 'decay of post trace 1 (set to 1 at an excitatory spike; scales depression)'),
+  tauPost2: ms(1e-3, 1e6, 40, 'decay of post trace 2 (set to 1 at an excitatory spike; its value just before the spike scales potentiation)'),
+  nuPre: describe(num(0, 1e6), 'on an arriving input spike: w ← clip(w − nuPre · post1, 0, wMax)').default(0.0001),
+  nuPost: describe(num(0, 1e6), 'on an excitatory spike: w ← clip(w + nuPost · pre · post2_before, 0, wMax)').default(0.01),
+  wMax: describe(num(1e-9, 1e6), 'upper clip of input→excitatory weights (the lower one is 0)').default(1)
+})
+
+export const DiehlCookConfigSchema = z.strictObject({
+  dt: describe(num(1e-3, 100), 'integration time step', 'ms').default(0.5),
+  present: ms(1e-3, 1e6, 350, 'each image is shown this long'),
+  rest: ms(0, 1e6, 150, 'then no input for this long, so that every variable decays'),
+  skipQuietRest: describe(
+    z.boolean(),
+    'end the rest period in closed form once no input is in flight, no neuron can fire and every conductance is below 1e-9 (changes v by less than 1e-7 mV)'
+  ).default(true),
+  normalization: describe(num(0, 1e9), 'before each training presentation, scale each excitatory neuron\'s input weights to sum to this (0: off)').default(78),
+  input: DiehlCookInputSchema.default(() => DiehlCookInputSchema.parse({})),
+  excitatory: DiehlCookExcitatorySchema.default(() => DiehlCookExcitatorySchema.parse({})),
+  inhibitory: DiehlCookInhibitorySchema.default(() => DiehlCookInhibitorySchema.parse({})),
+  synapses: DiehlCookSynapsesSchema.default(() => DiehlCookSynapsesSchema.parse({})),
+  stdp: DiehlCookStdpSchema.default(() => DiehlCookStdpSchema.parse({}))
+})
+
+export type DiehlCookConfig = z.infer<typeof DiehlCookConfigSchema>
+
+export const PRESET_NAMES = ['seed-2017', 'diehl-cook-2015'] as const
+export type PresetName = (typeof PRESET_NAMES)[number]
+
 export const ExperimentConfigSchema = z.strictObject({
   name: describe(z.string().max(200), 'a name for the run').default('seed-2017'),
-  preset: describe(z.enum(['seed-2017']), 'model family the defaults come from').default('seed-2017'),
+  preset: describe(
+    z.enum(PRESET_NAMES),
+    'the model: seed-2017 (SEED_MODEL.md) or diehl-cook-2015 (DIEHL_COOK_2015.md); parseExperimentConfig fills the fields a config leaves out from this preset'
+  ).default('seed-2017'),
   seed: describe(int(0, 4294967295), 'seeds weight init, shuffles and stochastic codes: same seed, same run').default(1),
   steps: describe(int(1, 1_000_000), 'T: time steps each image is presented', 'steps').default(200),
   epochs: describe(int(1, 10_000), 'passes over the training images').default(1),
@@ -192,8 +298,17 @@ export const ExperimentConfigSchema = z.strictObject({
   inhibition: InhibitionConfigSchema.default(() => InhibitionConfigSchema.parse({})),
   learning: LearningConfigSchema.default(() => LearningConfigSchema.parse({})),
   init: describe(InitConfigSchema, 'initial weights').default({ kind: 'uniform', low: 0, high: 1 }),
-  evaluation: EvaluationConfigSchema.default(() => EvaluationConfigSchema.parse({}))
+  evaluation: EvaluationConfigSchema.default(() => EvaluationConfigSchema.parse({})),
+  diehlCook: describe(DiehlCookConfigSchema.optional(), 'the diehl-cook-2015 model\'s parameters (only with that preset)')
 })
+  .refine((c) => c.preset !== 'diehl-cook-2015' || c.network.layers.length === 1, {
+    message: 'diehl-cook-2015 has one layer of excitatory neurons (and as many inhibitory ones)',
+    path: ['network', 'layers']
+  })
+  .refine((c) => c.preset === 'diehl-cook-2015' || c.diehlCook === undefined, {
+    message: 'diehlCook settings need preset "diehl-cook-2015"',
+    path: ['diehlCook']
+  })
 
 export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema>
 export type ExperimentConfigInput = z.input<typeof ExperimentConfigSchema>
@@ -205,9 +320,26 @@ export type InhibitionConfig = ExperimentConfig['inhibition']
 export type LearningConfig = ExperimentConfig['learning']
 export type InitConfig = ExperimentConfig['init']
 
-export const PRESETS = {
-  'seed-2017': ExperimentConfigSchema.parse({})
-} as const
+/**
+ * What each preset changes from the schema's defaults (which are seed-2017's), as config input.
+ * parseExperimentConfig merges a config over the preset it names: objects field by field, while
+ * lists and objects with a `kind` (init, data sources) are replaced whole.
+ */
+export const PRESET_INPUTS: Record<PresetName, ExperimentConfigInput> = {
+  'seed-2017': {},
+  'diehl-cook-2015': {
+    name: 'diehl-cook-2015',
+    preset: 'diehl-cook-2015',
+    steps: 700,
+    network: { layers: [{ neurons: 100 }] },
+    // The bundled MNIST holds 8,630 images (863 per class, classes interleaved): test on the last
+    // 2,000, train on the 6,630 before them, in one seeded shuffle.
+    data: { classes: 'all', trainRange: [0, 6630], testRange: [6630, 8630], shuffle: 'once' },
+    init: { kind: 'uniform', low: 0.003, high: 0.303 },
+    evaluation: { prediction: 'class-vote' },
+    diehlCook: {}
+  }
+}
 
 /** One line per problem: "learning.rate: Too small: expected number to be >=0". */
 export function formatConfigIssues(error: z.ZodError, prefix = ''): string {
@@ -227,9 +359,34 @@ export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-/** Validate an untrusted config object; throws ConfigError with one line per problem. */
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/** `over` on top of `base`: plain objects merge field by field; lists, values and objects with a `kind` replace. */
+function mergeOver(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over) || 'kind' in over) return over
+  const merged: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(over)) merged[key] = key in base ? mergeOver(base[key], value) : value
+  return merged
+}
+
+/** The config input with the fields it leaves out taken from the preset it names. */
+export function withPresetDefaults(input: unknown): unknown {
+  if (!isPlainObject(input) || typeof input.preset !== 'string' || !Object.hasOwn(PRESET_INPUTS, input.preset)) return input
+  return mergeOver(PRESET_INPUTS[input.preset as PresetName], input)
+}
+
+/**
+ * Validate an untrusted config object; throws ConfigError with one line per problem. Fields the
+ * config leaves out come from its preset (PRESET_INPUTS), then from the schema's defaults.
+ */
 export function parseExperimentConfig(input: unknown, source = 'config'): ExperimentConfig {
-  const result = ExperimentConfigSchema.safeParse(input)
+  const result = ExperimentConfigSchema.safeParse(withPresetDefaults(input))
   if (!result.success) throw new ConfigError(formatConfigIssues(result.error, `${source}: `))
   return result.data
+}
+
+/** The complete config of each preset: what `{ "preset": name }` parses to. */
+export const PRESETS: Record<PresetName, ExperimentConfig> = {
+  'seed-2017': ExperimentConfigSchema.parse({}),
+  'diehl-cook-2015': parseExperimentConfig(PRESET_INPUTS['diehl-cook-2015'], 'diehl-cook-2015 preset')
 }

@@ -9,7 +9,7 @@
  * written by hand here.
  */
 import { z } from 'zod'
-import { ExperimentConfigSchema, PRESETS } from './config'
+import { ExperimentConfigSchema, PRESET_INPUTS, PRESETS } from './config'
 
 /** The subset of JSON Schema that z.toJSONSchema produces for our schema. */
 interface JsonSchema {
@@ -127,8 +127,26 @@ const SECTIONS: Section[] = [
     title: 'evaluation',
     key: 'evaluation',
     intro:
-      'After training, each neuron is labelled with the class it responded to most on the training images, ' +
+      'After training, each neuron is labelled with the class it responded to most on the training images ' +
+      '(its average response per class: total spikes divided by the class\'s number of images), ' +
       'then the test images are classified with learning off.'
+  },
+  {
+    title: 'diehlCook',
+    key: 'diehlCook',
+    intro:
+      'The `diehl-cook-2015` model (DIEHL_COOK_2015.md): conductance-based LIF excitatory neurons with an adaptive threshold θ, ' +
+      'as many inhibitory neurons (excitatory → inhibitory one to one, inhibitory → every other excitatory neuron), ' +
+      'Poisson input through delayed synapses that learn with trace STDP. Only read when `preset` is `"diehl-cook-2015"`; ' +
+      '`{ "preset": "diehl-cook-2015" }` fills this group with the defaults below, which are the published parameters. ' +
+      'Times are in ms, potentials in mV; conductances and weights are in units of the leak conductance. ' +
+      'Of the other groups, this model reads `seed`, `epochs`, `snapshotEvery`, `data`, `network.layers[0].neurons` ' +
+      '(N excitatory and N inhibitory neurons), `init` (input → excitatory weights), `learning.enabled` and `evaluation`; ' +
+      '`steps`, `encoder`, `neuron`, `threshold`, `inhibition` and the other `learning` fields belong to seed-2017. ' +
+      'Integration (per time step `dt`, schedule in src/engine/network/diehlCookNetwork.ts): ge, gi, θ and the STDP traces decay exactly ' +
+      '(e^(−dt/τ)); v takes an Euler step as in the reference, with each conductance replaced by its exact mean over the step, ' +
+      'so that a weight w delivers the charge w·τ of the continuous model. ' +
+      'Delays and refractory periods are rounded to whole steps.'
   }
 ]
 
@@ -180,6 +198,32 @@ const SPEC_CONSTANTS: SpecConstant[] = [
     note: '`high` is a number of its own: it does not follow `learning.wMax`'
   },
   { constant: 'prediction (Classification)', spec: 'neuron with most spikes, ties → lowest index', field: 'evaluation.prediction', value: 'max-neuron' }
+]
+
+/** DIEHL_COOK_2015.md's constants and where the diehl-cook-2015 preset keeps them. */
+const DIEHL_COOK_CONSTANTS: SpecConstant[] = [
+  { constant: 'dt', spec: '0.5 ms', field: 'diehlCook.dt', value: 0.5 },
+  { constant: 'presentation, rest', spec: '350 ms, 150 ms', field: 'diehlCook.present', value: 350, note: 'rest: `diehlCook.rest` = 150' },
+  { constant: 'input rate', spec: 'pixel/255 × 63.75 Hz', field: 'diehlCook.input.maxRate', value: 63.75 },
+  { constant: 'start intensity; raise when < 5 spikes', spec: '2; 5', field: 'diehlCook.input.intensity', value: 2, note: '`diehlCook.input.minSpikes` = 5' },
+  { constant: 'N excitatory = N inhibitory', spec: '100, 400, 1600, 6400', field: 'network.layers', note: 'one layer of N' },
+  { constant: 'τ_m exc / inh', spec: '100 / 10 ms', field: 'diehlCook.excitatory.tauMembrane', value: 100, note: '`diehlCook.inhibitory.tauMembrane` = 10' },
+  { constant: 'v_rest exc / inh', spec: '−65 / −60 mV', field: 'diehlCook.excitatory.restPotential', value: -65 },
+  { constant: 'v_reset exc / inh', spec: '−65 / −45 mV', field: 'diehlCook.excitatory.resetPotential', value: -65 },
+  { constant: 'v_thresh exc / inh', spec: '−52 / −40 mV', field: 'diehlCook.excitatory.threshold', value: -52 },
+  { constant: 'θ offset', spec: '20 mV', field: 'diehlCook.excitatory.thetaOffset', value: 20 },
+  { constant: 'θ start, θ+ per spike, τ_θ', spec: '20 mV, 0.05 mV, 10^7 ms', field: 'diehlCook.excitatory.thetaPlus', value: 0.05 },
+  { constant: 'refractory exc / inh', spec: '5 / 2 ms', field: 'diehlCook.excitatory.refractory', value: 5 },
+  { constant: 'refractory timer (reference)', spec: 'dtimer/dt = 0.1', field: 'diehlCook.excitatory.timerRate', value: 0.1 },
+  { constant: 'τ_ge, τ_gi', spec: '1 ms, 2 ms', field: 'diehlCook.excitatory.tauExcitatory', value: 1 },
+  { constant: 'inhibitory reversal exc / inh', spec: '−100 / −85 mV', field: 'diehlCook.excitatory.inhibitoryReversal', value: -100 },
+  { constant: 'initial input weights', spec: '0.3·(U(0,1) + 0.01)', field: 'init', value: { kind: 'uniform', low: 0.003, high: 0.303 } },
+  { constant: 'input delays', spec: 'U(0, 10 ms)', field: 'diehlCook.input.maxDelay', value: 10 },
+  { constant: 'w exc→inh, inh→exc', spec: '10.4, 17.0', field: 'diehlCook.synapses.excitatoryToInhibitory', value: 10.4 },
+  { constant: 'STDP τ_pre, τ_post1, τ_post2', spec: '20, 20, 40 ms', field: 'diehlCook.stdp.tauPost2', value: 40 },
+  { constant: 'nu_pre, nu_post, w_max', spec: '0.0001, 0.01, 1', field: 'diehlCook.stdp.nuPost', value: 0.01 },
+  { constant: 'column sum before each image', spec: '78', field: 'diehlCook.normalization', value: 78 },
+  { constant: 'prediction', spec: 'class with the highest mean count', field: 'evaluation.prediction', value: 'class-vote' }
 ]
 
 const EXAMPLE_CONFIG = `{
@@ -301,6 +345,8 @@ class SchemaReader {
         return plural ? '`true`/`false` values' : '`true` or `false`'
       case 'object':
         return plural ? 'objects' : 'object'
+      case 'null':
+        return '`null`'
       case 'string': {
         const limits = [s.minLength ? 'not empty' : '', s.maxLength !== undefined ? `up to ${s.maxLength} characters` : ''].filter(Boolean)
         return (plural ? 'texts' : 'text') + (limits.length ? ` (${limits.join(', ')})` : '')
@@ -437,6 +483,21 @@ function table(rows: Row[]): string {
   return lines.join('\n')
 }
 
+/** Spec constant → config field → the preset's value, flagging any that differ from the spec. */
+function specTable(constants: SpecConstant[], preset: unknown): string {
+  const specRows = constants.map((c) => {
+    const actual = valueAt(preset, c.field)
+    if (actual === undefined) throw new Error(`config docs: spec constant ${c.constant} maps to ${c.field}, which the config does not have`)
+    const json = compactJson(actual)
+    const section = SECTIONS.find((s) => s.key === c.field.split('.')[0] || s.kinds === c.field)
+    const shown = json.length <= MAX_CELL_JSON ? code(json) : `see ${section ? link(section.title) : 'above'}`
+    const differs = c.value !== undefined && JSON.stringify(c.value) !== JSON.stringify(actual)
+    const note = [differs ? '**differs from the spec**' : '', c.note ?? ''].filter(Boolean).join('; ')
+    return `| ${[c.constant, c.spec, code(c.field), shown, note].map(cell).join(' | ')} |`
+  })
+  return ['| Spec constant | Spec value | Config field | Default | Notes |', '| --- | --- | --- | --- | --- |', ...specRows].join('\n')
+}
+
 /** The markdown of docs/config.md. */
 export function generateConfigDocs(): string {
   const root = z.toJSONSchema(ExperimentConfigSchema, { io: 'input' }) as JsonSchema
@@ -479,7 +540,8 @@ export function generateConfigDocs(): string {
       {
         field: code(path),
         type: reader.typeText(s, false, kindsLinkFor(s)),
-        default: defaultText(path, s, required),
+        // An object's default is its fields' defaults, listed in the rows that follow.
+        default: reader.isObject(s) && s.default !== undefined ? 'all defaults' : defaultText(path, s, required),
         range: reader.rangeText(s),
         unit: s.unit ?? '',
         description: tag + text(s.description ?? '')
@@ -543,7 +605,7 @@ Each table below lists one group of settings. **Field** is the dotted path (\`le
 \`"rate"\` inside \`"learning"\`; \`[]\` marks the items of a list), **Range** the smallest and
 largest value accepted, and **Default** the \`seed-2017\` value.
 
-Sections: ${SECTIONS.map((s) => link(s.title)).join(' · ')} · ${link('The seed-2017 preset and the spec')}
+Sections: ${SECTIONS.map((s) => link(s.title)).join(' · ')} · ${link('The seed-2017 preset and the spec')} · ${link('The diehl-cook-2015 preset and the spec')}
 `)
 
   for (const section of SECTIONS) {
@@ -588,7 +650,7 @@ Sections: ${SECTIONS.map((s) => link(s.title)).join(' · ')} · ${link('The seed
           rows.push({
             field: code(key),
             type: reader.kinds(s) ? `object: one of the ${link(group.title)}` : 'object',
-            default: group.kinds && s.default !== undefined ? code(compactJson(s.default)) : 'all defaults',
+            default: group.kinds && s.default !== undefined ? code(compactJson(s.default)) : s.default === undefined ? 'not set' : 'all defaults',
             range: '',
             unit: '',
             description: `${s.description ? `${text(s.description)}: ` : ''}see ${link(group.title)}`
@@ -609,22 +671,27 @@ Sections: ${SECTIONS.map((s) => link(s.title)).join(' · ')} · ${link('The seed
 Where each constant of SEED_MODEL.md (the model the \`seed-2017\` preset reproduces) lives in the
 config. **Spec value** is what SEED_MODEL.md says; **Default** is the preset's value.
 `)
-  const specRows = SPEC_CONSTANTS.map((c) => {
-    const actual = valueAt(preset, c.field)
-    if (actual === undefined) throw new Error(`config docs: spec constant ${c.constant} maps to ${c.field}, which the config does not have`)
-    const json = compactJson(actual)
-    const section = SECTIONS.find((s) => s.key === c.field.split('.')[0] || s.kinds === c.field)
-    const shown = json.length <= MAX_CELL_JSON ? code(json) : `see ${section ? link(section.title) : 'above'}`
-    const differs = c.value !== undefined && JSON.stringify(c.value) !== JSON.stringify(actual)
-    const note = [differs ? '**differs from the spec**' : '', c.note ?? ''].filter(Boolean).join('; ')
-    return `| ${[c.constant, c.spec, code(c.field), shown, note].map(cell).join(' | ')} |`
-  })
-  out.push(['| Spec constant | Spec value | Config field | Default | Notes |', '| --- | --- | --- | --- | --- |', ...specRows].join('\n'))
+  out.push(specTable(SPEC_CONSTANTS, preset))
   out.push(`
 As in the reference, some behaviour is part of the model rather than a setting: the inhibition
 potential (−500) is below Pmin, so a losing neuron is reset to Prest in the same step (§5c), and
 offsets −1, 0 and +1 never count for STDP (§6).
 `)
+
+  out.push(`## The diehl-cook-2015 preset and the spec
+
+\`{ "preset": "diehl-cook-2015" }\` is a complete config: the fields it leaves out come from the
+preset (below), then from the defaults above. A config naming this preset is merged over it
+field by field (lists and objects with a \`kind\` are replaced whole). The preset sets:
+
+\`\`\`json
+${JSON.stringify(PRESET_INPUTS['diehl-cook-2015'], null, 2).replace(/\[\s*([^[\]{}]*?)\s*\]/g, (_m, items: string) => `[${items.split(/,\s*/).join(', ')}]`)}
+\`\`\`
+
+Where DIEHL_COOK_2015.md's constants live (one field per row shown; its neighbours in the same
+group hold the rest):
+`)
+  out.push(specTable(DIEHL_COOK_CONSTANTS, PRESETS['diehl-cook-2015']))
 
   return `${out
     .join('\n')

@@ -40,12 +40,15 @@ export function planData(data: DataConfig, source: ImageSet, testSource: ImageSe
       if (index >= source.count) throw new DatasetError(`data.order: image ${index} does not exist in ${source.source} (${source.count} images)`)
     }
     trainIndices = Int32Array.from(data.order)
+  } else if (data.trainRange) {
+    trainIndices = imagesInRange(source, data.trainRange, classes, 'data.trainRange')
   } else {
     trainIndices = selectImages(source, { classes, perClass: data.trainPerClass, offset: data.offset })
   }
   const testSet = testSource ?? source
-  const testIndices =
-    data.testPerClass === 0
+  const testIndices = data.testRange
+    ? imagesInRange(testSet, data.testRange, classes, 'data.testRange')
+    : data.testPerClass === 0
       ? new Int32Array(0)
       : selectImages(testSet, {
           classes,
@@ -61,6 +64,16 @@ export function planData(data: DataConfig, source: ImageSet, testSource: ImageSe
     )
   }
   return { trainSet: source, trainIndices, testSet, testIndices, classLabels: [...present].sort((a, b) => a - b) }
+}
+
+/** Indices first … end − 1 of `set` whose label is one of `classes` (all when undefined), in dataset order. */
+function imagesInRange(set: ImageSet, [first, end]: readonly [number, number], classes: readonly number[] | undefined, field: string): Int32Array {
+  if (end > set.count) throw new DatasetError(`${field}: [${first}, ${end}) goes past the end of ${set.source} (${set.count} images)`)
+  const wanted = classes ? new Set(classes) : null
+  const picked: number[] = []
+  for (let i = first; i < end; i++) if (!wanted || wanted.has(set.labels[i])) picked.push(i)
+  if (picked.length === 0) throw new DatasetError(`${field}: no images of the selected classes in [${first}, ${end}) of ${set.source}`)
+  return Int32Array.from(picked)
 }
 
 /** The training order of one epoch: the base order, shuffled according to the config. */

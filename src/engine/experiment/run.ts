@@ -1,7 +1,9 @@
-import type { ExperimentConfig } from '../../shared/config'
+import { DiehlCookConfigSchema, type ExperimentConfig } from '../../shared/config'
 import type { ImageSet } from '../datasets/types'
 import { evaluateResponses, type EvaluationResult } from '../evaluation'
 import { SampleMonitor, type MonitorOptions } from '../monitors/sampleMonitor'
+import { DiehlCookNetwork } from '../network/diehlCookNetwork'
+import type { ModelNetwork, ModelState } from '../network/model'
 import { SeedNetwork } from '../network/network'
 import { Rng, type RngState } from '../random'
 import { epochOrder, planData, type DataPlan } from './data'
@@ -30,6 +32,8 @@ export interface WeightSnapshot {
   layers: { neurons: number; inputs: number; weights: Float64Array }[]
   /** The encoder's generator state at this point: with the weights, enough to continue exactly. */
   rng: { encoder: RngState }
+  /** The model's further state (diehl-cook-2015: θ, potentials, traces …); absent for seed-2017. */
+  state?: ModelState
 }
 
 /** Where to continue a run from (a snapshot's content). */
@@ -37,6 +41,7 @@ export interface ResumePoint {
   step: number
   layers: { weights: ArrayLike<number> }[]
   rng: { encoder: RngState }
+  state?: ModelState
 }
 
 export interface TrainingHooks {
@@ -72,10 +77,25 @@ export interface ExperimentResult {
   height: number
 }
 
-/** Build the network for a config and fill its initial weights. */
-export function createNetwork(config: ExperimentConfig, width: number, height: number, initialWeights?: (Float64Array | null)[]): { network: SeedNetwork; root: Rng } {
-  const root = new Rng(config.seed)
-  const network = new SeedNetwork(config, width, height, root.split('encoder'))
+/** The network of the config's preset; random streams are split from `root`. */
+function buildNetwork(config: ExperimentConfig, width: number, height: number, root: Rng): ModelNetwork {
+  switch (config.preset) {
+    case 'seed-2017':
+      return new SeedNetwork(config, width, height, root.split('encoder'))
+    case 'diehl-cook-2015':
+      return new DiehlCookNetwork(
+        config.diehlCook ?? DiehlCookConfigSchema.parse({}),
+        config.network.layers[0].neurons,
+        width * height,
+        config.learning.enabled,
+        root.split('encoder'),
+        root.split('delays')
+      )
+  }
+}
+
+/** Fill every layer's weights: given ones (argument or inline config), else drawn as `config.init` says. */
+function initialiseWeights(network: ModelNetwork, config: ExperimentConfig, root: Rng, initialWeights?: (Float64Array | null)[]): void {
   const init = config.init
   network.layers.forEach((layer, l) => {
     const given = initialWeights?.[l] ?? (init.kind === 'inline' ? Float64Array.from(init.weights[l]?.flat() ?? []) : null)
@@ -91,6 +111,25 @@ export function createNetwork(config: ExperimentConfig, width: number, height: n
     for (let i = 0; i < weights.length; i++) weights[i] = rng.uniform(low, high)
     layer.setWeights(weights)
   })
+}
+
+/** Build the network of the config's preset (seed-2017 or diehl-cook-2015) and fill its initial weights. */
+export function createModelNetwork(config: ExperimentConfig, width: number, height: number, initialWeights?: (Float64Array | null)[]): { network: ModelNetwork; root: Rng } {
+  const root = new Rng(config.seed)
+  const network = buildNetwork(config, width, height, root)
+  initialiseWeights(network, config, root, initialWeights)
+  return { network, root }
+}
+
+/**
+ * Build a seed-2017 network and fill its initial weights (for callers that drive its layers
+ * directly); createModelNetwork builds any preset's.
+ */
+export function createNetwork(config: ExperimentConfig, width: number, height: number, initialWeights?: (Float64Array | null)[]): { network: SeedNetwork; root: Rng } {
+  if (config.preset !== 'seed-2017') throw new RangeError(`createNetwork builds seed-2017 networks, not ${config.preset}: use createModelNetwork`)
+  const root = new Rng(config.seed)
+  const network = new SeedNetwork(config, width, height, root.split('encoder'))
+  initialiseWeights(network, config, root, initialWeights)
   return { network, root }
 }
 
@@ -100,18 +139,18 @@ export function imageKey(index: number, fromTrainingSource: boolean): number {
 }
 
 /** Spike counts of the output layer for every image in `indices` (learning off). */
-export function classify(network: SeedNetwork, set: ImageSet, indices: Int32Array, fromTrainingSource = true): Int32Array {
-  const n = network.outputLayer.size
+export function classify(network: ModelNetwork, set: ImageSet, indices: Int32Array, fromTrainingSource = true): Int32Array {
+  const n = network.outputSize
   const imageSize = set.width * set.height
   const counts = new Int32Array(indices.length * n)
   for (let i = 0; i < indices.length; i++) {
     network.present(set.pixels, indices[i] * imageSize, false, undefined, imageKey(indices[i], fromTrainingSource))
-    counts.set(network.outputLayer.spikeCounts, i * n)
+    counts.set(network.outputCounts, i * n)
   }
   return counts
 }
 
-function copyLayers(network: SeedNetwork) {
+function copyLayers(network: ModelNetwork) {
   return network.layers.map((layer) => ({ neurons: layer.size, inputs: layer.inputs, weights: layer.getWeights() }))
 }
 
@@ -122,7 +161,7 @@ function classIndices(labels: Int32Array, indices: Int32Array, classLabels: numb
 }
 
 /** Label neurons from their responses to the training images, then classify the test images. */
-export function evaluateNetwork(network: SeedNetwork, plan: DataPlan, prediction: ExperimentConfig['evaluation']['prediction']): EvaluationResult {
+export function evaluateNetwork(network: ModelNetwork, plan: DataPlan, prediction: ExperimentConfig['evaluation']['prediction']): EvaluationResult {
   const trainCounts = classify(network, plan.trainSet, plan.trainIndices)
   const testCounts = classify(network, plan.testSet, plan.testIndices, plan.testSet === plan.trainSet)
   return evaluateResponses({
@@ -130,7 +169,7 @@ export function evaluateNetwork(network: SeedNetwork, plan: DataPlan, prediction
     trainLabels: classIndices(plan.trainSet.labels, plan.trainIndices, plan.classLabels),
     testCounts,
     testLabels: classIndices(plan.testSet.labels, plan.testIndices, plan.classLabels),
-    neurons: network.outputLayer.size,
+    neurons: network.outputSize,
     classes: plan.classLabels.length,
     mode: prediction
   })
@@ -143,7 +182,7 @@ export function evaluateNetwork(network: SeedNetwork, plan: DataPlan, prediction
  * and hook calls, so the CLI, the engine process and tests all run the same code.
  */
 export class Experiment {
-  readonly network: SeedNetwork
+  readonly network: ModelNetwork
   readonly plan: DataPlan
   readonly total: number
   presented: number
@@ -164,7 +203,7 @@ export class Experiment {
   ) {
     const { source, testSource } = data
     this.plan = planData(config.data, source, testSource)
-    const { network, root } = createNetwork(config, source.width, source.height, data.initialWeights)
+    const { network, root } = createModelNetwork(config, source.width, source.height, data.initialWeights)
     this.network = network
     this.dataRng = root.split('data')
     const resume = data.resume ?? null
@@ -172,6 +211,7 @@ export class Experiment {
       if (resume.layers.length !== network.layers.length) throw new RangeError(`resume point has ${resume.layers.length} layers, the network ${network.layers.length}`)
       network.layers.forEach((layer, l) => layer.setWeights(resume.layers[l].weights))
       network.setEncoderRngState(resume.rng.encoder)
+      if (resume.state) network.setModelState(resume.state)
     }
     const perEpoch = this.plan.trainIndices.length
     this.total = perEpoch * config.epochs
@@ -179,8 +219,7 @@ export class Experiment {
     this.epoch = perEpoch > 0 ? Math.floor(this.presented / perEpoch) : config.epochs
     this.indexInEpoch = this.presented - this.epoch * perEpoch
     this.imageSize = source.width * source.height
-    const output = network.outputLayer
-    this.monitor = new SampleMonitor(output.size, config.steps, {
+    this.monitor = new SampleMonitor(network.outputSize, network.monitorSteps, {
       spikes: hooks.recordSpikeTimes ?? false,
       membraneNeurons: hooks.traceNeurons ?? []
     } satisfies MonitorOptions)
@@ -200,7 +239,6 @@ export class Experiment {
   trainFor(budgetMs = Infinity): boolean {
     const { config, hooks, network, monitor, monitors } = this
     const source = this.data.source
-    const output = network.outputLayer
     const deadline = budgetMs === Infinity ? Infinity : performance.now() + budgetMs
     while (!this.trainingDone) {
       // Orders depend only on seed and epoch, so a resumed run sees the same ones.
@@ -215,16 +253,16 @@ export class Experiment {
         this.indexInEpoch = 0
         this.epoch++
       }
-      if (hooks.onTrace && monitor.membraneNeurons.length > 0) hooks.onTrace(image, monitor.membrane, output.threshold)
+      if (hooks.onTrace && monitor.membraneNeurons.length > 0) hooks.onTrace(image, monitor.membrane, network.outputThreshold)
       if (hooks.onPresentation) {
         const record: PresentationRecord = {
           epoch,
           image,
           label: source.labels[image],
-          threshold: output.threshold,
-          winner: output.winner,
-          winner_t: output.winnerStep,
-          spike_counts: Array.from(output.spikeCounts)
+          threshold: network.outputThreshold,
+          winner: network.outputWinner,
+          winner_t: network.outputWinnerStep,
+          spike_counts: Array.from(network.outputCounts)
         }
         if (hooks.recordSpikeTimes) record.spike_times = monitor.spikeTimesByNeuron()
         if (hooks.onPresentation(record, { done: this.presented, total: this.total }) === true) this.cancelled = true
@@ -255,12 +293,17 @@ export class Experiment {
   }
 
   private snapshot(epoch: number): void {
-    this.hooks.onSnapshot?.({
+    const onSnapshot = this.hooks.onSnapshot
+    if (!onSnapshot) return
+    const snapshot: WeightSnapshot = {
       step: this.presented,
       epoch,
       layers: copyLayers(this.network),
       rng: { encoder: this.network.encoderRngState() }
-    })
+    }
+    const state = this.network.getModelState()
+    if (state) snapshot.state = state
+    onSnapshot(snapshot)
   }
 }
 

@@ -9,6 +9,7 @@ import type { SampleMonitor } from '../monitors/sampleMonitor'
 import { SeedLifNeurons } from '../neurons/seedLif'
 import type { Rng, RngState } from '../random'
 import { Layer } from './layer'
+import type { ModelNetwork, ModelState } from './model'
 
 export type NetworkConfig = Pick<ExperimentConfig, 'steps' | 'encoder' | 'network' | 'neuron' | 'threshold' | 'inhibition' | 'learning'>
 
@@ -18,7 +19,7 @@ export type NetworkConfig = Pick<ExperimentConfig, 'steps' | 'encoder' | 'networ
  * simulated layer by layer), so every layer can use the same STDP rule with its future-looking
  * window, as the seed's multi-layer variant does.
  */
-export class SeedNetwork {
+export class SeedNetwork implements ModelNetwork {
   readonly layers: Layer[]
   readonly inputTrain: SpikeTrain
   readonly potential: Float64Array
@@ -68,6 +69,39 @@ export class SeedNetwork {
 
   get outputLayer(): Layer {
     return this.layers[this.layers.length - 1]
+  }
+
+  get outputSize(): number {
+    return this.outputLayer.size
+  }
+
+  get outputCounts(): Int32Array {
+    return this.outputLayer.spikeCounts
+  }
+
+  get monitorSteps(): number {
+    return this.config.steps
+  }
+
+  get outputThreshold(): number {
+    return this.outputLayer.threshold
+  }
+
+  get outputWinner(): number {
+    return this.outputLayer.winner
+  }
+
+  get outputWinnerStep(): number {
+    return this.outputLayer.winnerStep
+  }
+
+  /** Every sample starts from rest, so weights and the encoder state are the whole state. */
+  getModelState(): ModelState | null {
+    return null
+  }
+
+  setModelState(state: ModelState): void {
+    if (Object.keys(state).length > 0) throw new RangeError('seed-2017 networks have no state besides weights and the encoder')
   }
 
   /**

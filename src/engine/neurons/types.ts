@@ -26,3 +26,33 @@ export interface NeuronGroup {
    */
   quietUntil(t: number, threshold: number): number
 }
+
+/**
+ * The hooks of a conductance-based population (neurons/conductanceLif.ts, used by the
+ * diehl-cook-2015 network). Unlike NeuronGroup, state carries over from one image to the next
+ * (a rest period lets it decay), time is a global step counter, and synapses add to the
+ * conductances `ge` and `gi` directly.
+ */
+export interface ConductanceNeuronGroup {
+  readonly size: number
+  /** Membrane potential v per neuron, mV. */
+  readonly potential: Float64Array
+  /** Excitatory and inhibitory conductances, in units of the leak conductance. */
+  readonly ge: Float64Array
+  readonly gi: Float64Array
+  /** Back to the state before any input (initial potentials, no conductance, not refractory). */
+  resetState(): void
+  /** Call after raising neuron j's ge or gi: a model may leave resting neurons alone until then. */
+  wake(j: number): void
+  /**
+   * One time step `now` of the schedule's neuron part: integrate, threshold, reset. Writes the
+   * indices of the neurons that fire, ascending, into `spiked` and returns how many.
+   */
+  step(now: number, spiked: Int32Array): number
+  /** Whether `steps` further steps without input could make no neuron fire and barely move v. */
+  quietFor(steps: number): boolean
+  /** The state after `steps` further steps without input, in closed form (only when quietFor). */
+  advanceQuiet(now: number, steps: number): void
+  /** The arrays that make up the state, by name (for snapshots). */
+  stateArrays(): Record<string, Float64Array>
+}

@@ -1,0 +1,221 @@
+/** Largest decay table: past it (very long time constants) a trace is read with Math.exp. */
+const MAX_TABLE_STEPS = 1 << 16
+
+/**
+ * Exponentially decaying traces (dx/dt = −x/τ), evaluated lazily as Brian2's event-driven
+ * variables are: each trace keeps its value at the step it was last written, and reading it at a
+ * later step applies the decay e^(−gap·dt/τ) from there. Nothing is done per step; the factor for
+ * a gap of k steps comes from a table (exactly e^(−k·dt/τ), not a k-fold product).
+ */
+export class LazyTraces {
+  readonly value: Float64Array
+  /** The step of each trace's last write. */
+  readonly updatedAt: Float64Array
+  /** decayAfter[k] = e^(−k·dt/τ), up to the gap where it underflows to 0 (and stays 0). */
+  private readonly decayAfter: Float64Array
+  private readonly tableSteps: number
+  private readonly stepsPerTau: number
+
+  constructor(
+    readonly size: number,
+    tau: number,
+    dt: number
+  ) {
+    this.value = new Float64Array(size)
+    this.updatedAt = new Float64Array(size)
+    this.stepsPerTau = dt / tau
+    // e^(−x) is 0 in doubles for x > 745.2.
+    this.tableSteps = Math.min(MAX_TABLE_STEPS, Math.ceil(746 / this.stepsPerTau) + 1)
+    this.decayAfter = new Float64Array(this.tableSteps)
+    for (let k = 0; k < this.tableSteps; k++) this.decayAfter[k] = Math.exp(-k * this.stepsPerTau)
+  }
+
+  /** e^(−gap·dt/τ). */
+  decay(gap: number): number {
+    // `| 0`: steps are whole numbers but may be stored as doubles; an int index keeps the load fast.
+    if (gap < this.tableSteps) return this.decayAfter[gap | 0]
+    return this.tableSteps < MAX_TABLE_STEPS ? 0 : Math.exp(-gap * this.stepsPerTau)
+  }
+
+  read(i: number, now: number): number {
+    return this.value[i] * this.decay(now - this.updatedAt[i])
+  }
+
+  set(i: number, now: number, x: number): void {
+    this.value[i] = x
+    this.updatedAt[i] = now
+  }
+
+  add(i: number, now: number, dx: number): void {
+    this.value[i] = this.read(i, now) + dx
+    this.updatedAt[i] = now
+  }
+
+  reset(): void {
+    this.value.fill(0)
+    this.updatedAt.fill(0)
+  }
+}
+
+/** Diehl & Cook's trace rule: times in ms, weights dimensionless. */
+export interface TraceStdpParams {
+  dt: number
+  tauPre: number
+  tauPost1: number
+  tauPost2: number
+  nuPre: number
+  nuPost: number
+  wMax: number
+}
+
+/** "Never": a step so far back that every trace read from it is 0. */
+const NEVER = -1e15
+
+/**
+ * Trace STDP with clipping (Diehl & Cook 2015, the reference's `xeae` synapses):
+ *
+ *   input spike arrives at synapse s → j:  ge_j += w_s;  pre_s = 1;  w_s = clip(w_s − nuPre · post1_j, 0, wMax)
+ *   neuron j spikes:  for each synapse s → j:  w_s = clip(w_s + nuPost · pre_s · post2_j, 0, wMax)
+ *                     (post2 read before it is set), then post1_j = post2_j = 1
+ *
+ * Every trace is set to 1 (not incremented) at its event, so a trace is the decay since its
+ * latest event. The post traces are LazyTraces per neuron. The pre trace of synapse s (input i,
+ * delay d_s) is read only at its neuron's spikes, from input i's latest spike that has arrived:
+ * the latest emitted at or before now − d_s. At most d_s ≤ maxDelaySteps of i's spikes can still
+ * be on their way, so keeping i's last maxDelaySteps + 1 spike steps is enough; the hot loop over
+ * arriving synapses then writes nothing but the weight.
+ */
+export class TraceStdp {
+  /** Input i's latest spike steps, a ring: history[i·depth + (head[i] − k) mod depth] is the k-th latest. */
+  readonly history: Float64Array
+  readonly historyHead: Int32Array
+  readonly depth: number
+  /** Decay of the pre trace by gap in steps (no per-synapse values: see above). */
+  private readonly preDecay: LazyTraces
+  readonly post1: LazyTraces
+  readonly post2: LazyTraces
+  /** nuPre · post1 of every neuron at step `depressionStep`: the depression an arrival causes then. */
+  private readonly depressionNow: Float64Array
+  private depressionStep = -1
+  private readonly nuPre: number
+  private readonly nuPost: number
+  private readonly wMax: number
+
+  constructor(
+    readonly inputs: number,
+    readonly neurons: number,
+    maxDelaySteps: number,
+    p: TraceStdpParams
+  ) {
+    this.depth = maxDelaySteps + 1
+    this.history = new Float64Array(inputs * this.depth).fill(NEVER)
+    this.historyHead = new Int32Array(inputs)
+    this.preDecay = new LazyTraces(0, p.tauPre, p.dt)
+    this.post1 = new LazyTraces(neurons, p.tauPost1, p.dt)
+    this.post2 = new LazyTraces(neurons, p.tauPost2, p.dt)
+    this.depressionNow = new Float64Array(neurons)
+    this.nuPre = p.nuPre
+    this.nuPost = p.nuPost
+    this.wMax = p.wMax
+  }
+
+  /** Check at build time that the synapse layout fits this rule (not at every event). */
+  requireLayout(weights: Float64Array, post: Uint16Array, synapseOf: Int32Array, delayOf: Int32Array): void {
+    const synapses = this.inputs * this.neurons
+    for (const [name, array] of [['weights', weights], ['targets', post], ['synapse indices', synapseOf], ['delays', delayOf]] as const) {
+      if (array.length !== synapses) throw new RangeError(`trace STDP: built for ${synapses} synapses, got ${array.length} ${name}`)
+    }
+    for (let k = 0; k < delayOf.length; k++) {
+      if (delayOf[k] >= this.depth) throw new RangeError(`trace STDP: delay ${delayOf[k]} is longer than the ${this.depth - 1} steps the spike history covers`)
+    }
+  }
+
+  /** The inputs `from[start … end)` spike at step `now` (call once per step, in step order). */
+  onInputSpikes(from: Int32Array, start: number, end: number, now: number): void {
+    const { history, historyHead, depth } = this
+    for (let k = start; k < end; k++) {
+      const i = from[k]
+      const head = historyHead[i] + 1 === depth ? 0 : historyHead[i] + 1
+      historyHead[i] = head
+      history[i * depth + head] = now
+    }
+  }
+
+  /** The pre trace at step `now` of the synapse from input i with a delay of `delay` steps. */
+  preTrace(i: number, delay: number, now: number): number {
+    const { history, depth } = this
+    const arrivedBy = now - delay
+    let slot = this.historyHead[i]
+    for (let k = 0; k < depth; k++) {
+      const emitted = history[i * depth + slot]
+      if (emitted <= arrivedBy) return this.preDecay.decay(arrivedBy - emitted)
+      slot = slot === 0 ? depth - 1 : slot - 1
+    }
+    return 0 // unreachable while delays fit the history (requireLayout)
+  }
+
+  /**
+   * Input spikes arrive at the synapses in `ranges` (pairs [start, end) of synapse indices,
+   * `rangeCount` of them) at step `now`. In one pass over each synapse, as the reference's
+   * on_pre does: transmit (ge of its neuron += w), then depress (pre = 1 is implied by the history).
+   */
+  onPreArrivals(ranges: Int32Array, rangeCount: number, post: Uint16Array, weights: Float64Array, ge: Float64Array, now: number): void {
+    const depressionNow = this.depressionNow
+    if (this.depressionStep !== now) {
+      const { post1, nuPre } = this
+      for (let j = 0; j < this.neurons; j++) depressionNow[j] = nuPre * post1.read(j, now)
+      this.depressionStep = now
+    }
+    const wMax = this.wMax
+    for (let r = 0; r < rangeCount; r++) {
+      for (let s = ranges[2 * r], end = ranges[2 * r + 1]; s < end; s++) {
+        const j = post[s]
+        const w = weights[s]
+        ge[j] += w
+        const depressed = w - depressionNow[j]
+        weights[s] = depressed < 0 ? 0 : depressed > wMax ? wMax : depressed
+      }
+    }
+  }
+
+  /**
+   * Neuron j spikes at step `now`: potentiate its synapses (synapse of input i: synapseOf[j·inputs + i],
+   * delay delayOf[j·inputs + i]), then set its post traces.
+   */
+  onPostSpike(j: number, synapseOf: Int32Array, delayOf: Int32Array, weights: Float64Array, now: number): void {
+    const { inputs, nuPost, wMax } = this
+    const gain = nuPost * this.post2.read(j, now)
+    for (let i = 0, k = j * inputs; i < inputs; i++, k++) {
+      const s = synapseOf[k]
+      const w = weights[s] + gain * this.preTrace(i, delayOf[k], now)
+      weights[s] = w < 0 ? 0 : w > wMax ? wMax : w
+    }
+    this.post1.set(j, now, 1)
+    this.post2.set(j, now, 1)
+    if (this.depressionStep === now) this.depressionNow[j] = this.nuPre
+  }
+
+  reset(): void {
+    this.history.fill(NEVER)
+    this.historyHead.fill(0)
+    this.post1.reset()
+    this.post2.reset()
+    this.depressionStep = -1
+  }
+
+  stateArrays(): Record<string, Float64Array | Int32Array> {
+    return {
+      inputHistory: this.history,
+      inputHistoryHead: this.historyHead,
+      post1: this.post1.value,
+      post1UpdatedAt: this.post1.updatedAt,
+      post2: this.post2.value,
+      post2UpdatedAt: this.post2.updatedAt
+    }
+  }
+
+  /** After the state arrays were overwritten: forget the per-step cache. */
+  stateChanged(): void {
+    this.depressionStep = -1
+  }
+}
