@@ -319,7 +319,7 @@ describe.concurrent('CLI: bad input → one line per problem, exit 2, nothing wr
     it('unknown command', async ({ expect }) => {
       const dir = pngCase()
       expectBadInput(expect, await cli(dir, ['fit', '--config', 'c.json']), [
-        'unknown command "fit" (expected train, evaluate, config, serve, runs, resume; see snn-workbench help)'
+        'unknown command "fit" (expected train, evaluate, config, serve, runs, resume, sweep, export, import; see snn-workbench help)'
       ])
     })
 

@@ -55,7 +55,7 @@ export class RunRecorder {
         layer: index,
         neurons: layer.neurons,
         inputs: layer.inputs,
-        weights: Float64Array.from(layer.weights),
+        weights: layer.weights instanceof Float64Array ? layer.weights : Float64Array.from(layer.weights),
         rng: state.rng
       })
     })

@@ -1,0 +1,180 @@
+/**
+ * `export`: a run's weights as fixed-point files for FPGAs and chips, with the quantization
+ * report and the integer model's accuracy next to the float model's. `import`: weights from a
+ * file as a new, evaluated run. Both over the services in src/main/services; bad input is one
+ * `error: …` line and exit 2, with nothing written.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { ROUNDINGS, SCALE_MODES, parseQFormat, QuantizeError, type Rounding, type ScaleMode } from '../../engine/export/quantize'
+import { EXPORT_LAYOUTS, type ExportLayout } from '../../engine/export/writers'
+import { nodeEngineProcessFactory } from '../../main/engineHost/nodeProcess'
+import { defaultDatabasePath } from '../../main/paths'
+import { EXPORT_TARGETS, exportWeights, type ExportPreview, type ExportTarget } from '../../main/services/exportService'
+import { importWeights } from '../../main/services/importWeights'
+import { prepareConfig } from '../../main/services/training'
+import { createWorkbench, type Workbench } from '../../main/services/workbench'
+import { EXIT_OK, UsageError } from '../errors'
+import { formatEvaluation } from '../terminal'
+import { parseRunId } from './runs'
+
+type Options = ParseArgsConfig['options']
+
+function parse(argv: string[], options: Options): Record<string, string | boolean | undefined> {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.split('\n')[0]} (see snn-workbench help)`)
+  }
+}
+
+function oneOf<T extends string>(value: string | boolean | undefined, allowed: readonly T[], flag: string, fallback: T): T {
+  if (value === undefined) return fallback
+  if (typeof value !== 'string' || !allowed.includes(value as T)) throw new UsageError(`${flag} ${String(value)}: expected one of ${allowed.join(', ')}`)
+  return value as T
+}
+
+function wholeNumber(value: string | boolean | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`${flag} ${String(value)}: expected a whole number ≥ 0`)
+  return n
+}
+
+async function withDatabase<T>(db: string | undefined, mustExist: boolean, work: (wb: Workbench) => Promise<T>): Promise<T> {
+  const path = resolve(db ?? defaultDatabasePath())
+  // Exporting from a database that is not there would create an empty one on the way to "no such run".
+  if (mustExist && !existsSync(path)) throw new UsageError(`${db ? '--db ' : ''}${path}: no run database there`)
+  const wb = await createWorkbench({ databasePath: path, engine: nodeEngineProcessFactory(), baseDir: process.cwd(), recover: false })
+  try {
+    return await work(wb)
+  } finally {
+    await wb.close()
+  }
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`
+const num = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 0.001 && Math.abs(x) < 1e6 ? String(Number(x.toPrecision(4))) : x.toExponential(2))
+
+export function formatExportReport(preview: ExportPreview): string {
+  const q = preview.quantization
+  const lsb = preview.scale === 'per-tensor' ? `LSB ${num(2 ** -preview.fracBits)}` : 'LSB per neuron'
+  const lines = [
+    `run ${preview.runId}, step ${preview.step}, layer ${preview.layer}: ${preview.neurons} neurons × ${preview.inputs} inputs`,
+    `${preview.q} (${preview.wordBits}-bit words), rounding ${preview.rounding}, ${preview.scale} scale, ${preview.accumulatorBits}-bit accumulators`,
+    `quantization error  max ${num(q.maxAbsError)}  mean ${num(q.meanAbsError)}  (${lsb})`,
+    `saturated           ${q.saturated} of ${q.count} weights (${q.saturatedLow} low, ${q.saturatedHigh} high)`,
+    `range used          ${pct(q.rangeUsed)} of the largest word`
+  ]
+  const c = preview.comparison
+  if (c && c.testImages > 0) {
+    const who = c.labelSource === 'fixed' ? "the fixed-point model's own" : "the float model's"
+    lines.push(
+      `float vs fixed on ${c.testImages} test images (neurons labelled by ${who} training responses):`,
+      `  accuracy          float ${pct(c.floatAccuracy)}   fixed ${pct(c.fixedAccuracy)}`,
+      `  winner agreement  ${pct(c.winnerAgreement)}`,
+      `  same prediction   ${pct(c.predictionAgreement)}`,
+      `  same spike counts ${pct(c.identicalCounts)}`
+    )
+  }
+  for (const warning of preview.warnings) lines.push(`warning: ${warning}`)
+  return lines.join('\n')
+}
+
+export async function exportCommand(argv: string[]): Promise<number> {
+  const args = parse(argv, {
+    run: { type: 'string' },
+    snapshot: { type: 'string' },
+    layer: { type: 'string' },
+    format: { type: 'string' },
+    q: { type: 'string' },
+    rounding: { type: 'string' },
+    scale: { type: 'string' },
+    layout: { type: 'string' },
+    'per-neuron': { type: 'boolean' },
+    accumulator: { type: 'string' },
+    labels: { type: 'string' },
+    out: { type: 'string' },
+    db: { type: 'string' },
+    json: { type: 'boolean' }
+  })
+  const runId = parseRunId(args.run as string | undefined, '--run ID')
+  if (args.format === undefined) throw new UsageError(`--format is required (one of ${EXPORT_TARGETS.join(', ')})`)
+  const format = oneOf<ExportTarget>(args.format, EXPORT_TARGETS, '--format', 'mem')
+  if (typeof args.q !== 'string') throw new UsageError('--q I.F is required, e.g. --q 12.12 (I integer bits with the sign, F fraction bits)')
+  let q
+  try {
+    q = parseQFormat(args.q)
+  } catch (error) {
+    if (error instanceof QuantizeError) throw new UsageError(`--q ${error.message}`)
+    throw error
+  }
+  const out = args.out as string | undefined
+  if (!out) throw new UsageError('--out PATH is required (the file to write)')
+  const request = {
+    runId,
+    step: wholeNumber(args.snapshot, '--snapshot'),
+    layer: wholeNumber(args.layer, '--layer'),
+    q,
+    rounding: oneOf<Rounding>(args.rounding, ROUNDINGS, '--rounding', 'nearest-even'),
+    scale: oneOf<ScaleMode>(args.scale, SCALE_MODES, '--scale', 'per-tensor'),
+    layout: oneOf<ExportLayout>(args.layout, EXPORT_LAYOUTS, '--layout', 'neuron-major'),
+    perNeuronFiles: Boolean(args['per-neuron']),
+    accumulatorBits: wholeNumber(args.accumulator, '--accumulator'),
+    labels: oneOf(args.labels, ['fixed', 'float'] as const, '--labels', 'fixed'),
+    format,
+    out
+  }
+  return withDatabase(args.db as string | undefined, true, async (wb) => {
+    const { preview, files } = await exportWeights(wb, request)
+    if (args.json) {
+      process.stdout.write(JSON.stringify({ ...preview, files }) + '\n')
+    } else {
+      console.log(formatExportReport(preview))
+      for (const file of files) console.log(`wrote ${file}`)
+    }
+    return EXIT_OK
+  })
+}
+
+export async function importCommand(argv: string[]): Promise<number> {
+  const args = parse(argv, {
+    weights: { type: 'string' },
+    config: { type: 'string' },
+    experiment: { type: 'string' },
+    db: { type: 'string' },
+    json: { type: 'boolean' }
+  })
+  const weightsPath = args.weights as string | undefined
+  if (!weightsPath) throw new UsageError('--weights FILE is required (.txt, .csv, .npy or .json, neurons × inputs)')
+  const configPath = args.config as string | undefined
+  if (!configPath) throw new UsageError('--config FILE is required (the experiment the weights belong to)')
+  const config = prepareConfig(readJson(resolve(configPath)), configPath, dirname(resolve(configPath)))
+  return withDatabase(args.db as string | undefined, false, async (wb) => {
+    const result = await importWeights(wb, { weightsPath: resolve(weightsPath), config, experiment: args.experiment as string | undefined })
+    if (args.json) {
+      process.stdout.write(JSON.stringify(result) + '\n')
+    } else {
+      const what = result.source === 'fixed-point export' ? ' (a fixed-point export, converted to real values)' : ''
+      console.log(`imported ${weightsPath}${what} as run ${result.runId} (${result.neurons} neurons × ${result.inputs} inputs) in ${wb.store.path}`)
+      console.log(formatEvaluation(result.evaluation, result.classLabels))
+    }
+    return EXIT_OK
+  })
+}
+
+function readJson(path: string): unknown {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    throw new UsageError(code === 'ENOENT' ? `${path}: config file not found` : `${path}: cannot read config file (${code ?? (e as Error).message})`)
+  }
+  try {
+    return JSON.parse(text)
+  } catch (e) {
+    throw new UsageError(`${path}: not valid JSON (${(e as Error).message})`)
+  }
+}
