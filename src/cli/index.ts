@@ -22,10 +22,12 @@ import { createWorkbench, type Workbench } from '../main/services/workbench'
 import { nodeEngineProcessFactory } from '../main/engineHost/nodeProcess'
 import { defaultDatabasePath } from '../main/paths'
 import { call, followRun, formatRunTable, parseFilters, parseRunId, table } from './commands/runs'
+import { sweepCommand } from './commands/sweep'
 import type { PresentationRecord } from '../engine/experiment/run'
 import { startWebServer } from '../main/web/server'
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, expectedError, UsageError } from './errors'
 import { formatEvaluation, ProgressBar } from './terminal'
+import { exportCommand, importCommand } from './commands/export'
 
 const HELP = `snn-workbench — spiking neural networks that learn with STDP
 
@@ -41,6 +43,16 @@ Usage:
   snn-workbench config [--preset seed-2017]      print a complete config to start from
   snn-workbench serve [--port 5174] [--host 127.0.0.1] [--db PATH] [--concurrency N] [--no-build]
                                                  the app in a browser, without Electron
+  snn-workbench sweep start --config SWEEP.json [--workers K] [--json] [--db PATH]
+  snn-workbench sweep resume ID [--workers K] [--json] [--db PATH]
+  snn-workbench sweep status ID | sweep best ID [--k N] | sweep list [--json] [--db PATH]
+  snn-workbench sweep pause ID | sweep cancel ID | sweep budget ID N [--db PATH]
+                                                 hyperparameter sweeps (see docs/sweeps.md)
+  snn-workbench export --run ID [--snapshot STEP] [--layer L] --format F --q I.F --out PATH
+                       [--rounding nearest-even|toward-zero|floor] [--scale per-tensor|per-neuron]
+                       [--layout neuron-major|input-major] [--per-neuron] [--accumulator BITS]
+                       [--labels fixed|float] [--json] [--db PATH]
+  snn-workbench import --weights FILE --config FILE [--experiment NAME] [--json] [--db PATH]
   snn-workbench help
 
 train      trains the network described by FILE (JSON; see docs/config.md), evaluates it,
@@ -51,6 +63,13 @@ train      trains the network described by FILE (JSON; see docs/config.md), eval
            --out-weights FILE  output-layer weights as .csv, .json, .npy or .txt
 evaluate   labels the neurons of the given weights from the training images, classifies the test
            images (no learning) and prints accuracy and per-neuron class responses.
+export     quantizes a run's weights to signed fixed point Q(I.F), prints the error, saturation and
+           the integer model's accuracy and winner agreement against the float model on the run's
+           test images, and writes F: mem ($readmemh), memb ($readmemb), coe (Xilinx), mif
+           (Intel), c (header), npy, csv, txt (the seed's weights.txt), json or nir (see
+           docs/export.md). --per-neuron writes one file per neuron next to PATH.
+import     records weights from FILE (.txt, .csv, .npy, .json; also this tool's exports) as a new
+           completed run of the config, evaluated on its data, and prints the run id.
 --json     machine-readable result on stdout instead of tables and a progress bar.
 --db PATH  the run database (default: the app's data folder, or $SNN_WORKBENCH_HOME).
 
@@ -416,7 +435,10 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   config: configCommand,
   serve: serveCommand,
   runs: runsCommand,
-  resume: resumeCommand
+  resume: resumeCommand,
+  sweep: sweepCommand,
+  export: exportCommand,
+  import: importCommand
 }
 
 export async function main(argv: string[]): Promise<number> {

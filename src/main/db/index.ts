@@ -9,6 +9,7 @@ import { MetricsRepository } from './repositories/metrics'
 import { NotesRepository } from './repositories/notes'
 import { RunsRepository } from './repositories/runs'
 import { SnapshotsRepository } from './repositories/snapshots'
+import { SweepsRepository } from './repositories/sweeps'
 import { TagsRepository } from './repositories/tags'
 
 export { DbError, openDatabase, type Database, type OpenOptions } from './connection'
@@ -17,6 +18,7 @@ export type { ExperimentSummary } from './repositories/experiments'
 export type { NewRun, RunList, RunListQuery, RunRow, StatusOptions } from './repositories/runs'
 export type { CompleteSnapshot, NewSnapshot, Snapshot } from './repositories/snapshots'
 export type { StoredEvaluation } from './repositories/evaluations'
+export type { NewSweep, SweepRow, SweepStatus, SweepSummary, TrialCounts, TrialOutcome, TrialReports, TrialRow, TrialStatus } from './repositories/sweeps'
 
 export class RunStore {
   readonly db: Database
@@ -27,6 +29,7 @@ export class RunStore {
   readonly evaluations: EvaluationsRepository
   readonly tags: TagsRepository
   readonly notes: NotesRepository
+  readonly sweeps: SweepsRepository
 
   /** Opens (creating and migrating) the database at `path`; throws DbError. */
   constructor(readonly path: string, options: OpenOptions = {}) {
@@ -38,6 +41,7 @@ export class RunStore {
     this.evaluations = new EvaluationsRepository(this.db)
     this.tags = new TagsRepository(this.db)
     this.notes = new NotesRepository(this.db)
+    this.sweeps = new SweepsRepository(this.db)
   }
 
   /** Runs `work` in one transaction (synchronous: no await inside). */

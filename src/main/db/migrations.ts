@@ -124,6 +124,59 @@ export const MIGRATIONS: readonly Migration[] = [
         updated_at TEXT NOT NULL
       ) STRICT;
     `
+  },
+  {
+    version: 2,
+    description: 'sweeps, trials, trial reports',
+    up: `
+      -- AUTOINCREMENT for the same reason as runs: ids are shown and typed by users.
+      CREATE TABLE sweeps (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        method TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'paused', 'completed', 'cancelled', 'failed')),
+        budget INTEGER NOT NULL CHECK (budget >= 1),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT,
+        -- "pid@host" of the process scheduling it, as runs.runner: a sweep marked running whose
+        -- runner is gone was interrupted and may be resumed by another process.
+        runner TEXT,
+        error TEXT,
+        -- The parsed definition (base config, space, method, …): parses again to itself.
+        definition_json TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX sweeps_created ON sweeps (created_at, id);
+
+      -- A trial is one point of the space; its run (when it trains in an engine process) may be
+      -- deleted later without losing what the trial found.
+      CREATE TABLE trials (
+        sweep_id INTEGER NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,
+        trial_index INTEGER NOT NULL CHECK (trial_index >= 0),
+        run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'pruned', 'failed', 'cancelled')),
+        params_json TEXT NOT NULL,
+        objective REAL,
+        pruned INTEGER NOT NULL DEFAULT 0 CHECK (pruned IN (0, 1)),
+        pruned_step INTEGER,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        finished_at TEXT,
+        PRIMARY KEY (sweep_id, trial_index)
+      ) STRICT;
+      -- Deleting a run looks its trials up by run_id (ON DELETE SET NULL).
+      CREATE INDEX trials_run ON trials (run_id);
+
+      -- Intermediate objectives (step = training images so far), read by the pruners.
+      CREATE TABLE trial_reports (
+        sweep_id INTEGER NOT NULL,
+        trial_index INTEGER NOT NULL,
+        step INTEGER NOT NULL,
+        value REAL, -- NULL stands for NaN
+        PRIMARY KEY (sweep_id, trial_index, step),
+        FOREIGN KEY (sweep_id, trial_index) REFERENCES trials (sweep_id, trial_index) ON DELETE CASCADE
+      ) STRICT, WITHOUT ROWID;
+    `
   }
 ]
 
