@@ -67,15 +67,21 @@ export type EngineToHost =
       detail?: string
     }
 
-/** The evaluation result as it crosses process and API boundaries. */
+/** The evaluation result as it crosses process and API boundaries (the engine's EvaluationResult). */
 export interface EvaluationPayload {
+  /** Class index each output neuron answers to (-1: never fired). */
   neuronLabels: number[]
   selectivity: number[]
+  /** Neurons that respond to every class about equally. */
   noise: boolean[]
+  /** neurons × classes total training spikes (the per-neuron bar charts). */
   responses: number[][]
+  /** Test accuracy, 0..1. */
   accuracy: number
   trainAccuracy: number
+  /** Test confusion, classes × (classes + 1); last column = no prediction. */
   confusion: number[][]
+  /** Test prediction per sample (-1 = none). */
   predicted: number[]
   testSamples: number
 }

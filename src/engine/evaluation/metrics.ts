@@ -4,6 +4,7 @@
  * (no labelled neuron fired) and always counts as wrong.
  */
 
+import type { EvaluationPayload } from '../../shared/engineProtocol'
 import {
   assignLabels,
   classResponseCounts,
@@ -171,22 +172,8 @@ export interface EvaluationInput {
   noiseTolerance?: number
 }
 
-/** Plain arrays only, so the result JSON-serialises as is. */
-export interface EvaluationResult {
-  neuronLabels: number[]
-  selectivity: number[]
-  noise: boolean[]
-  /** neurons × classes total training spikes (the per-neuron bar charts). */
-  responses: number[][]
-  /** Test accuracy, 0..1. */
-  accuracy: number
-  trainAccuracy: number
-  /** Test confusion, classes × (classes + 1); last column = no prediction. */
-  confusion: number[][]
-  /** Test prediction per sample (-1 = none). */
-  predicted: number[]
-  testSamples: number
-}
+/** Plain arrays only, so the result JSON-serialises as is; the same shape crosses the API. */
+export type EvaluationResult = EvaluationPayload
 
 function toRows(flat: ArrayLike<number>, rows: number, columns: number): number[][] {
   const result: number[][] = []
