@@ -72,6 +72,6 @@ To fix it, any one of:
 
 Meanwhile, no Electron is needed for:
   - the command line, which works now:  npm run cli -- train --config examples/seed-3class.json
-  - the same app in a browser, with \`npm run cli -- serve\` (once that command lands)
+  - the same app in a browser:          npm run cli -- serve
 `)
 process.exit(1)
