@@ -40,7 +40,7 @@ Usage:
   snn-workbench runs show ID | runs compare ID ID… | runs delete ID… [--json] [--db PATH]
   snn-workbench runs tag ID TAG [--remove] | runs note ID TEXT [--db PATH]
   snn-workbench resume ID [--json] [--db PATH]   continue a failed or cancelled run
-  snn-workbench config [--preset seed-2017]      print a complete config to start from
+  snn-workbench config [--preset seed-2017|diehl-cook-2015]  print a complete config to start from
   snn-workbench serve [--port 5174] [--host 127.0.0.1] [--db PATH] [--concurrency N] [--no-build]
                                                  the app in a browser, without Electron
   snn-workbench sweep start --config SWEEP.json [--workers K] [--json] [--db PATH]
