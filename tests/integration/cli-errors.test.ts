@@ -5,7 +5,7 @@
  * trace, nothing on stdout, and that the folder holds exactly the inputs the test put there.
  * One success case closes the loop: train on a tiny PNG folder, then evaluate its weights.
  */
-import { spawn } from 'node:child_process'
+
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,8 +13,8 @@ import { gzipSync } from 'node:zlib'
 import { encode } from 'fast-png'
 import { afterAll, describe, it, type ExpectStatic } from 'vitest'
 import { encodeNpy } from '../../src/engine/io/weightFiles'
+import { runCli, type CliRun } from '../helpers/cli'
 
-const CLI = join(__dirname, '..', '..', 'bin', 'snn-workbench.cjs')
 // realpath: on macOS tmpdir() is a symlink, and the CLI prints paths resolved from its cwd.
 const ROOT = mkdtempSync(join(realpathSync(tmpdir()), 'snn-cli-errors-'))
 afterAll(() => rmSync(ROOT, { recursive: true, force: true }))
@@ -36,34 +36,17 @@ function listTree(dir: string, prefix = ''): string[] {
     .sort()
 }
 
-interface CliResult {
-  status: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
+interface CliResult extends CliRun {
   /** The folder's contents before and after the run. */
   before: string[]
   after: string[]
 }
 
 /** Runs the CLI with `dir` as cwd (async, so concurrent tests overlap their ~0.5 s start-ups). */
-function cli(dir: string, args: string[]): Promise<CliResult> {
+async function cli(dir: string, args: string[]): Promise<CliResult> {
   const before = listTree(dir)
-  const env = { ...process.env }
-  delete env.SNN_DEBUG // would add a stack trace to internal errors
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    const timer = setTimeout(() => child.kill(), 45_000)
-    child.on('error', reject)
-    child.on('close', (status, signal) => {
-      clearTimeout(timer)
-      resolvePromise({ status, signal, stdout, stderr, before, after: listTree(dir) })
-    })
-  })
+  const run = await runCli(args, dir)
+  return { ...run, before, after: listTree(dir) }
 }
 
 /**

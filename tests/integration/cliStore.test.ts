@@ -5,15 +5,15 @@
  * subcommand, a database file that is not one) print one `error: …` line and the right exit code.
  * The steps build on each other, in order, over one database (15 CLI processes in all).
  */
-import { spawn } from 'node:child_process'
+
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ApiResults } from '../../src/shared/api'
+import { runCli, type CliRun } from '../helpers/cli'
 
-const CLI = join(__dirname, '..', '..', 'bin', 'snn-workbench.cjs')
 // realpath: on macOS tmpdir() is a symlink, and the CLI prints paths resolved from its cwd.
 const DIR = mkdtempSync(join(realpathSync(tmpdir()), 'snn-cli-store-'))
 const DB = join(DIR, 'wb.db')
@@ -29,31 +29,11 @@ const tiny = (seed: number) => ({
 writeFileSync(join(DIR, 'c.json'), JSON.stringify(tiny(1)))
 writeFileSync(join(DIR, 'c2.json'), JSON.stringify(tiny(2)))
 
-interface CliResult {
-  status: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-}
+type CliResult = CliRun
 
 /** Run the CLI in DIR against DB (unless the arguments name another --db). */
 function cli(...args: string[]): Promise<CliResult> {
-  const env = { ...process.env }
-  delete env.SNN_DEBUG // would add a stack trace to internal errors
-  const withDb = args.includes('--db') ? args : [...args, '--db', DB]
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...withDb], { cwd: DIR, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    const timer = setTimeout(() => child.kill(), 45_000)
-    child.on('error', reject)
-    child.on('close', (status, signal) => {
-      clearTimeout(timer)
-      resolvePromise({ status, signal, stdout, stderr })
-    })
-  })
+  return runCli(args.includes('--db') ? args : [...args, '--db', DB], DIR)
 }
 
 const context = (r: CliResult) => `exit ${r.status}\nstdout: ${JSON.stringify(r.stdout)}\nstderr: ${JSON.stringify(r.stderr)}`

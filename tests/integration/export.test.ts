@@ -5,7 +5,7 @@
  * h5wasm, all-or-nothing writes) and through the CLI (`node bin/snn-workbench.cjs export|import`),
  * including bad input that must leave nothing behind.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -21,8 +21,8 @@ import { trainRecorded } from '../../src/main/services/training'
 import { createWorkbench, type Workbench } from '../../src/main/services/workbench'
 import { ApiError } from '../../src/shared/api'
 import { parseExperimentConfig, type ExperimentConfig } from '../../src/shared/config'
+import { runCli, type CliRun } from '../helpers/cli'
 
-const CLI = join(__dirname, '..', '..', 'bin', 'snn-workbench.cjs')
 const ROOT = mkdtempSync(join(realpathSync(tmpdir()), 'snn-export-'))
 const DB = join(ROOT, 'wb.db')
 afterAll(() => rmSync(ROOT, { recursive: true, force: true }))
@@ -302,28 +302,10 @@ describe('importWeights', () => {
 // ---------------------------------------------------------------------------------------------
 // The CLI
 
-interface CliResult {
-  status: number | null
-  stdout: string
-  stderr: string
-}
+type CliResult = CliRun
 
 function cli(args: string[], cwd = ROOT): Promise<CliResult> {
-  const env = { ...process.env }
-  delete env.SNN_DEBUG
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    const timer = setTimeout(() => child.kill(), 45_000)
-    child.on('error', reject)
-    child.on('close', (status) => {
-      clearTimeout(timer)
-      resolvePromise({ status, stdout, stderr })
-    })
-  })
+  return runCli(args, cwd)
 }
 
 function expectBadInput(r: CliResult, message: RegExp): void {
