@@ -2,10 +2,10 @@
  * `snn-workbench` — the headless CLI over the same services the app uses.
  * Bad input of any kind prints one line `error: …` and exits with 2, having written nothing.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { basename, dirname, join, resolve } from 'node:path'
-import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { parseArgs } from 'node:util'
 import { PRESETS, type ExperimentConfig } from '../shared/config'
 import {
   buildRecord,
@@ -18,13 +18,12 @@ import {
   writeWeightsFile
 } from '../main/services/training'
 import { loadInputs } from '../engine/host/loadInputs'
-import { createWorkbench, type Workbench } from '../main/services/workbench'
-import { nodeEngineProcessFactory } from '../main/engineHost/nodeProcess'
-import { defaultDatabasePath } from '../main/paths'
+import type { Workbench } from '../main/services/workbench'
 import { call, followRun, formatRunTable, parseFilters, parseRunId, table } from './commands/runs'
 import { sweepCommand } from './commands/sweep'
 import type { PresentationRecord } from '../engine/experiment/run'
 import { startWebServer } from '../main/web/server'
+import { openWorkbench, parseOptions, readJsonFile, type Options } from './common'
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, expectedError, UsageError } from './errors'
 import { formatEvaluation, ProgressBar } from './terminal'
 import { exportCommand, importCommand } from './commands/export'
@@ -75,31 +74,6 @@ import     records weights from FILE (.txt, .csv, .npy, .json; also this tool's 
 
 Exit codes: 0 success, 1 unexpected failure, 2 bad input (nothing written).`
 
-type Options = ParseArgsConfig['options']
-
-function parse(argv: string[], options: Options) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message.split('\n')[0]} (see snn-workbench help)`)
-  }
-}
-
-function readJsonFile(path: string, what: string): unknown {
-  if (!existsSync(path)) throw new UsageError(`${path}: ${what} file not found`)
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (e) {
-    throw new UsageError(`${path}: cannot read ${what} file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
-  }
-  try {
-    return JSON.parse(text)
-  } catch (e) {
-    throw new UsageError(`${path}: not valid JSON (${(e as Error).message})`)
-  }
-}
-
 function loadConfig(path: string | undefined): { config: ExperimentConfig; path: string } {
   if (!path) throw new UsageError('--config FILE is required')
   const abs = resolve(path)
@@ -115,16 +89,6 @@ function checkOutputPath(path: string | undefined, extensions: string[], flag: s
   if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${flag} ${path}: is a folder, expected a file name`)
 }
 
-async function openWorkbench(db: string | undefined, recover: boolean, concurrency?: number): Promise<Workbench> {
-  return createWorkbench({
-    databasePath: resolve(db ?? defaultDatabasePath()),
-    engine: nodeEngineProcessFactory(),
-    baseDir: process.cwd(),
-    recover,
-    concurrency
-  })
-}
-
 /** Ctrl+C: the first asks the work in progress to stop cleanly, a second one quits at once. */
 function stopOnInterrupt(): { stopped: () => boolean; dispose: () => void } {
   let stopped = false
@@ -138,7 +102,7 @@ function stopOnInterrupt(): { stopped: () => boolean; dispose: () => void } {
 }
 
 async function trainCommand(argv: string[]): Promise<number> {
-  const args = parse(argv, {
+  const args = parseOptions(argv, {
     config: { type: 'string' },
     experiment: { type: 'string' },
     out: { type: 'string' },
@@ -354,7 +318,7 @@ async function resumeCommand(argv: string[]): Promise<number> {
 }
 
 async function evaluateCommand(argv: string[]): Promise<number> {
-  const args = parse(argv, { config: { type: 'string' }, weights: { type: 'string' }, json: { type: 'boolean' } })
+  const args = parseOptions(argv, { config: { type: 'string' }, weights: { type: 'string' }, json: { type: 'boolean' } })
   const { config } = loadConfig(args.config as string | undefined)
   const weightsPath = args.weights as string | undefined
   if (!weightsPath) throw new UsageError('--weights FILE is required (.csv, .json, .npy or .txt, neurons × inputs)')
@@ -377,7 +341,7 @@ function buildRenderer(): string {
 }
 
 async function serveCommand(argv: string[]): Promise<number> {
-  const args = parse(argv, {
+  const args = parseOptions(argv, {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '5174' },
     db: { type: 'string' },
@@ -418,7 +382,7 @@ async function serveCommand(argv: string[]): Promise<number> {
 }
 
 async function configCommand(argv: string[]): Promise<number> {
-  const args = parse(argv, { preset: { type: 'string' } })
+  const args = parseOptions(argv, { preset: { type: 'string' } })
   const preset = (args.preset as string | undefined) ?? 'seed-2017'
   if (!(preset in PRESETS)) throw new UsageError(`--preset ${preset}: unknown preset (expected one of ${Object.keys(PRESETS).join(', ')})`)
   process.stdout.write(JSON.stringify(PRESETS[preset as keyof typeof PRESETS], null, 2) + '\n')

@@ -4,30 +4,19 @@
  * file as a new, evaluated run. Both over the services in src/main/services; bad input is one
  * `error: …` line and exit 2, with nothing written.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { ROUNDINGS, SCALE_MODES, parseQFormat, QuantizeError, type Rounding, type ScaleMode } from '../../engine/export/quantize'
 import { EXPORT_LAYOUTS, type ExportLayout } from '../../engine/export/writers'
-import { nodeEngineProcessFactory } from '../../main/engineHost/nodeProcess'
 import { defaultDatabasePath } from '../../main/paths'
 import { EXPORT_TARGETS, exportWeights, type ExportPreview, type ExportTarget } from '../../main/services/exportService'
 import { importWeights } from '../../main/services/importWeights'
 import { prepareConfig } from '../../main/services/training'
-import { createWorkbench, type Workbench } from '../../main/services/workbench'
+import type { Workbench } from '../../main/services/workbench'
+import { openWorkbench, parseOptions, readJsonFile } from '../common'
 import { EXIT_OK, UsageError } from '../errors'
 import { formatEvaluation } from '../terminal'
 import { parseRunId } from './runs'
-
-type Options = ParseArgsConfig['options']
-
-function parse(argv: string[], options: Options): Record<string, string | boolean | undefined> {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message.split('\n')[0]} (see snn-workbench help)`)
-  }
-}
 
 function oneOf<T extends string>(value: string | boolean | undefined, allowed: readonly T[], flag: string, fallback: T): T {
   if (value === undefined) return fallback
@@ -46,7 +35,7 @@ async function withDatabase<T>(db: string | undefined, mustExist: boolean, work:
   const path = resolve(db ?? defaultDatabasePath())
   // Exporting from a database that is not there would create an empty one on the way to "no such run".
   if (mustExist && !existsSync(path)) throw new UsageError(`${db ? '--db ' : ''}${path}: no run database there`)
-  const wb = await createWorkbench({ databasePath: path, engine: nodeEngineProcessFactory(), baseDir: process.cwd(), recover: false })
+  const wb = await openWorkbench(path, false)
   try {
     return await work(wb)
   } finally {
@@ -83,7 +72,7 @@ export function formatExportReport(preview: ExportPreview): string {
 }
 
 export async function exportCommand(argv: string[]): Promise<number> {
-  const args = parse(argv, {
+  const args = parseOptions(argv, {
     run: { type: 'string' },
     snapshot: { type: 'string' },
     layer: { type: 'string' },
@@ -139,7 +128,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
 }
 
 export async function importCommand(argv: string[]): Promise<number> {
-  const args = parse(argv, {
+  const args = parseOptions(argv, {
     weights: { type: 'string' },
     config: { type: 'string' },
     experiment: { type: 'string' },
@@ -150,7 +139,7 @@ export async function importCommand(argv: string[]): Promise<number> {
   if (!weightsPath) throw new UsageError('--weights FILE is required (.txt, .csv, .npy or .json, neurons × inputs)')
   const configPath = args.config as string | undefined
   if (!configPath) throw new UsageError('--config FILE is required (the experiment the weights belong to)')
-  const config = prepareConfig(readJson(resolve(configPath)), configPath, dirname(resolve(configPath)))
+  const config = prepareConfig(readJsonFile(resolve(configPath), 'config'), configPath, dirname(resolve(configPath)))
   return withDatabase(args.db as string | undefined, false, async (wb) => {
     const result = await importWeights(wb, { weightsPath: resolve(weightsPath), config, experiment: args.experiment as string | undefined })
     if (args.json) {
@@ -162,19 +151,4 @@ export async function importCommand(argv: string[]): Promise<number> {
     }
     return EXIT_OK
   })
-}
-
-function readJson(path: string): unknown {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    throw new UsageError(code === 'ENOENT' ? `${path}: config file not found` : `${path}: cannot read config file (${code ?? (e as Error).message})`)
-  }
-  try {
-    return JSON.parse(text)
-  } catch (e) {
-    throw new UsageError(`${path}: not valid JSON (${(e as Error).message})`)
-  }
 }

@@ -4,17 +4,15 @@
  * progress line; the other subcommands read or edit the store, so they work while another
  * process (the app, another CLI) runs the sweep: it notices pause, cancel and budget changes.
  */
-import { existsSync, readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { parseSweep, sweepParameters, type SweepDefinition } from '../../shared/sweep'
 import type { TrialRow } from '../../main/db'
-import { nodeEngineProcessFactory } from '../../main/engineHost/nodeProcess'
-import { defaultDatabasePath } from '../../main/paths'
 import { SweepService, type ParameterImportance, type SweepDetail } from '../../main/services/sweepService'
 import { resolveConfigPaths } from '../../main/services/training'
-import { createWorkbench, type Workbench } from '../../main/services/workbench'
+import type { Workbench } from '../../main/services/workbench'
+import { openWorkbench, readJsonFile } from '../common'
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors'
 import { parseRunId, table } from './runs'
 
@@ -40,26 +38,14 @@ function positiveInt(text: string | boolean | string[] | undefined, flag: string
 function readSweepFile(path: string | undefined): { definition: SweepDefinition; path: string } {
   if (!path) throw new UsageError('--config SWEEP.json is required')
   const abs = resolve(path)
-  if (!existsSync(abs)) throw new UsageError(`${path}: sweep file not found`)
-  let input: unknown
-  try {
-    input = JSON.parse(readFileSync(abs, 'utf8'))
-  } catch (e) {
-    throw new UsageError(`${path}: not valid JSON (${(e as Error).message})`)
-  }
+  const input = readJsonFile(path, 'sweep')
   const definition = parseSweep(input, path)
   // Dataset and weight paths in the base config are relative to the sweep file.
   return { definition: { ...definition, base: resolveConfigPaths(definition.base, dirname(abs)) }, path: abs }
 }
 
 async function open(db: Values[string], concurrency?: number): Promise<{ wb: Workbench; sweeps: SweepService }> {
-  const wb = await createWorkbench({
-    databasePath: resolve((db as string | undefined) ?? defaultDatabasePath()),
-    engine: nodeEngineProcessFactory(),
-    baseDir: process.cwd(),
-    concurrency,
-    recover: false
-  })
+  const wb = await openWorkbench(db as string | undefined, false, concurrency)
   return { wb, sweeps: new SweepService(wb.store, wb.runs, wb.events) }
 }
 
