@@ -5,7 +5,7 @@
  * batched: progress at most every `progressWriteMs`, metrics as they arrive in batches.
  */
 import type { RunStore } from '../db'
-import type { EngineToHost, EvaluationPayload, MetricPoint } from '../../shared/engineProtocol'
+import type { EvaluationPayload, MetricPoint } from '../../shared/engineProtocol'
 
 export interface SnapshotToRecord {
   step: number
@@ -75,25 +75,5 @@ export class RunRecorder {
     this.store.runs.setProgress(this.runId, this.pendingProgress.done, this.pendingProgress.total)
     this.pendingProgress = null
     this.lastProgressWrite = now
-  }
-
-  /** Record one engine message; returns nothing, status changes are the caller's. */
-  record(message: EngineToHost): void {
-    switch (message.type) {
-      case 'progress':
-        this.progress(message.done, message.total)
-        return
-      case 'metrics':
-        this.metrics(message.points)
-        return
-      case 'snapshot':
-        this.snapshot(message)
-        return
-      case 'evaluation':
-        this.evaluation(message.evaluation, message.classLabels, this.pendingProgress?.done ?? this.store.runs.get(this.runId)?.done ?? 0)
-        return
-      default:
-        return
-    }
   }
 }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { cpus, hostname } from 'node:os'
 import { ApiError, type ApiParsedArgs, type ApiResults, type RunDetail, type RunStatus } from '../../shared/api'
-import { ConfigError, parseExperimentConfig, PRESETS, type ExperimentConfig } from '../../shared/config'
+import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../../shared/config'
 import type { ResumeState } from '../../shared/engineProtocol'
 import { flattenConfig } from '../../shared/flatten'
 import { ENGINE_VERSION } from '../../engine/experiment/run'
@@ -295,8 +295,4 @@ export function inputShapeOf(config: ExperimentConfig, inputs: number | undefine
   if (inputs === undefined) return null
   const side = Math.round(Math.sqrt(inputs))
   return side * side === inputs ? { width: side, height: side } : null
-}
-
-export function presetConfig(preset: keyof typeof PRESETS): ExperimentConfig {
-  return PRESETS[preset]
 }
