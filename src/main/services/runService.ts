@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { cpus, hostname } from 'node:os'
 import { ApiError, type ApiParsedArgs, type ApiResults, type RunDetail, type RunStatus } from '../../shared/api'
-import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../../shared/config'
+import { parseExperimentConfig, type ExperimentConfig } from '../../shared/config'
 import type { ResumeState } from '../../shared/engineProtocol'
 import { flattenConfig } from '../../shared/flatten'
 import { ENGINE_VERSION } from '../../engine/experiment/run'
@@ -82,13 +82,8 @@ export class RunService {
   }
 
   create(args: ApiParsedArgs<'runs.create'>): ApiResults['runs.create'] {
-    let config: ExperimentConfig
-    try {
-      config = parseExperimentConfig(args.config, 'config')
-    } catch (error) {
-      if (error instanceof ConfigError) throw new ApiError('invalid-argument', error.message)
-      throw error
-    }
+    // A ConfigError becomes ApiError('invalid-argument') in dispatch, like every input error.
+    let config = parseExperimentConfig(args.config, 'config')
     if (this.options.baseDir) config = resolveConfigPaths(config, this.options.baseDir)
     const id = this.insert(config, args.experiment ?? 'Default')
     this.waiting.push({ id, resume: false })
