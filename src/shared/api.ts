@@ -8,6 +8,8 @@
 import { z } from 'zod'
 import type { ExperimentConfig } from './config'
 import type { EvaluationPayload } from './engineProtocol'
+import { EXPORT_API_ARGS, type ExportApiResults } from './exportApi'
+import { SWEEP_API_ARGS, SWEEP_API_EVENTS, type SweepApiEvents, type SweepApiResults } from './sweepApi'
 
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const
 export type RunStatus = (typeof RUN_STATUSES)[number]
@@ -44,7 +46,9 @@ export const API_ARGS = {
   'runs.weights': z.strictObject({ id, step: z.int().min(0).optional(), layer: z.int().min(0).default(0) }),
   'runs.compare': z.strictObject({ ids: z.array(id).min(2).max(8) }),
   'experiments.list': z.strictObject({}),
-  'config.defaults': z.strictObject({ preset: z.enum(['seed-2017']).default('seed-2017') })
+  'config.defaults': z.strictObject({ preset: z.enum(['seed-2017']).default('seed-2017') }),
+  ...SWEEP_API_ARGS,
+  ...EXPORT_API_ARGS
 } as const
 
 export type ApiMethod = keyof typeof API_ARGS
@@ -113,7 +117,7 @@ export interface ComparePayload {
   metrics: { key: string; values: (number | null)[] }[]
 }
 
-export interface ApiResults {
+export interface ApiResults extends SweepApiResults, ExportApiResults {
   'runs.create': { id: number }
   'runs.list': { total: number; rows: RunSummary[] }
   'runs.get': RunDetail
@@ -130,7 +134,7 @@ export interface ApiResults {
   'config.defaults': ExperimentConfig
 }
 
-export interface ApiEvents {
+export interface ApiEvents extends SweepApiEvents {
   'run.status': { id: number; status: RunStatus; error: string | null }
   'run.progress': {
     id: number
@@ -144,7 +148,7 @@ export interface ApiEvents {
 }
 export type ApiEvent = keyof ApiEvents
 
-export const API_EVENTS: readonly ApiEvent[] = ['run.status', 'run.progress', 'run.snapshot']
+export const API_EVENTS: readonly ApiEvent[] = ['run.status', 'run.progress', 'run.snapshot', ...SWEEP_API_EVENTS]
 
 export type ApiErrorCode = 'invalid-argument' | 'not-found' | 'conflict' | 'unavailable' | 'internal'
 

@@ -7,7 +7,9 @@ import { PRESETS } from '../../shared/config'
 import { RunStore } from '../db'
 import type { EngineProcessFactory } from '../engineHost/types'
 import { EventHub, type ApiHandlers, type WorkbenchApi } from './api'
+import { createExportHandlers } from './exportHandlers'
 import { RunService, inputShapeOf } from './runService'
+import { createSweepHandlers } from './sweepHandlers'
 
 export interface WorkbenchOptions {
   databasePath: string
@@ -87,7 +89,9 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     },
     'runs.compare': async ({ ids }) => compareRuns(store, ids),
     'experiments.list': async () => ({ experiments: store.experiments.list() }),
-    'config.defaults': async ({ preset }) => PRESETS[preset]
+    'config.defaults': async ({ preset }) => PRESETS[preset],
+    ...createSweepHandlers(),
+    ...createExportHandlers()
   }
 
   if (options.recover) runs.recover()
