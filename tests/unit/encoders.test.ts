@@ -178,6 +178,22 @@ describe('ReceptiveField', () => {
     expect(Array.from(out)).toEqual(new Array(25).fill(0))
   })
 
+  it('lists exactly the inputs with potential > 0, ascending, with the same potentials as apply', () => {
+    const rng = new Rng(19)
+    const rf = new ReceptiveField(SEED_KERNEL, 28, 28)
+    const positive = new Int32Array(784)
+    const listed = new Float64Array(784).fill(7) // leftovers must be overwritten
+    for (let i = 0; i < 12; i++) {
+      const img = i === 0 ? new Uint8Array(784) : randomImage(rng, 784, [0.02, 0.2, 1][i % 3])
+      const count = rf.applyListingPositive(img, 0, listed, positive)
+      const plain = rf.apply(img, 0, new Float64Array(784))
+      expect(listed.filter((v, h) => !Object.is(plain[h], v)).length).toBe(0)
+      const want = Array.from(plain.keys()).filter((h) => plain[h] > 0)
+      expect(Array.from(positive.subarray(0, count))).toEqual(want)
+      if (i === 0) expect(count).toBe(0)
+    }
+  })
+
   it('rejects even or non-square kernels', () => {
     expect(() => new ReceptiveField([[1, 2], [3, 4]], 5, 5)).toThrow(RangeError)
     expect(() => new ReceptiveField([[1, 2, 3], [1, 2, 3], [1, 2]], 5, 5)).toThrow(RangeError)
@@ -307,6 +323,37 @@ describe('SpikeTrain', () => {
       train.finish()
       expect(train.toDense()).toEqual(denseOf(50, 40, spikes))
       expectConsistent(train)
+    }
+  })
+
+  it('builds a regular sample exactly like the same spikes added one by one (with growth and a snapshot)', () => {
+    const rng = new Rng(8)
+    const inputs = 12
+    const steps = 60
+    const regular = new SpikeTrain(inputs, steps)
+    const oneByOne = new SpikeTrain(inputs, steps)
+    const restored = new SpikeTrain(inputs, steps)
+    for (let sample = 0; sample < 6; sample++) {
+      // Periods 1…70 (some beyond T, so silent); period 1 on many inputs outgrows the 64-spike buffers.
+      const periods = Array.from({ length: inputs }, () => (rng.nextFloat() < 0.3 ? 0 : 1 + rng.nextInt(sample % 2 ? 70 : 3)))
+      regular.beginRegular()
+      oneByOne.begin()
+      periods.forEach((p, h) => {
+        if (p === 0) return
+        regular.addRegular(h, p)
+        for (let t = p; t <= steps; t += p) oneByOne.add(h, t)
+      })
+      regular.finishRegular()
+      oneByOne.finish()
+      // Read the by-step index first: the by-input index of a regular sample is built on demand.
+      expect(Array.from(regular.stepStart)).toEqual(Array.from(oneByOne.stepStart))
+      expect(Array.from(regular.stepInputs.subarray(0, regular.total))).toEqual(Array.from(oneByOne.stepInputs.subarray(0, oneByOne.total)))
+      expect(regular.maxSimultaneous).toBe(oneByOne.maxSimultaneous)
+      expect(regular.toDense()).toEqual(oneByOne.toDense())
+      expectConsistent(regular)
+      restored.restore(regular.snapshot())
+      expect(restored.toDense()).toEqual(oneByOne.toDense())
+      expectConsistent(restored)
     }
   })
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { loadBundledMnist } from '../../src/engine/host/bundledMnist'
 import path from 'node:path'
 import { describe, it, expect } from 'vitest'
 import { WinnerTakeAll } from '../../src/engine/inhibition/winnerTakeAll'
@@ -7,6 +8,7 @@ import { SampleMonitor } from '../../src/engine/monitors/sampleMonitor'
 import { Layer } from '../../src/engine/network/layer'
 import { SeedNetwork } from '../../src/engine/network/network'
 import { SeedLifNeurons } from '../../src/engine/neurons/seedLif'
+import type { NeuronGroup } from '../../src/engine/neurons/types'
 import { Rng } from '../../src/engine/random'
 import { parseExperimentConfig, type ExperimentConfigInput } from '../../src/shared/config'
 
@@ -255,4 +257,74 @@ describe('SampleMonitor', () => {
     expect(monitor.spikeTotal).toBe(0)
     expect(monitor.spikeTimesByNeuron()).toEqual([[]])
   })
+})
+
+/** The seed LIF behind the NeuronGroup hooks only, so a layer cannot take its inlined path. */
+class HooksOnly implements NeuronGroup {
+  constructor(private readonly inner: SeedLifNeurons) {}
+  get size(): number {
+    return this.inner.size
+  }
+  get potential(): Float64Array {
+    return this.inner.potential
+  }
+  get lastIntegrated(): Float64Array {
+    return this.inner.lastIntegrated
+  }
+  resetForSample(): void {
+    this.inner.resetForSample()
+  }
+  integrates(j: number, t: number): boolean {
+    return this.inner.integrates(j, t)
+  }
+  integrate(t: number, drive: Float64Array): void {
+    this.inner.integrate(t, drive)
+  }
+  fire(t: number, threshold: number, spiked: Int32Array): number {
+    return this.inner.fire(t, threshold, spiked)
+  }
+  quietUntil(t: number, threshold: number): number {
+    return this.inner.quietUntil(t, threshold)
+  }
+}
+
+describe('Layer with the seed LIF inlined', () => {
+  const mnist = loadBundledMnist()
+  const cases: [string, ExperimentConfigInput][] = [
+    ['variable threshold', { steps: 200 }],
+    ['fixed threshold, T = 150', { steps: 150, threshold: { mode: 'fixed' } }],
+    ['no inhibition, standard soft bound', { steps: 200, inhibition: { kind: 'none' }, learning: { softBound: 'standard' } }]
+  ]
+  for (const [name, input] of cases) {
+    for (const learn of [true, false]) {
+      it(`matches the NeuronGroup hooks bit for bit (${name}, learning ${learn ? 'on' : 'off'})`, () => {
+        const config = parseExperimentConfig({ ...input, network: { layers: [{ neurons: 6 }] } })
+        const net = new SeedNetwork(config, 28, 28, new Rng(1))
+        const build = (neurons: NeuronGroup) => {
+          const layer = new Layer(784, neurons, new WinnerTakeAll(config.inhibition.kind === 'winner-take-all', -500), new SeedStdp(config.learning), config.steps)
+          const init = new Rng(4)
+          layer.setWeights(Float64Array.from({ length: 6 * 784 }, () => init.uniform(0, 1)))
+          return layer
+        }
+        const inlined = build(new SeedLifNeurons(6, config.neuron))
+        const hooks = build(new HooksOnly(new SeedLifNeurons(6, config.neuron)))
+        const monitors = [new SampleMonitor(6, config.steps, { spikes: true }), new SampleMonitor(6, config.steps, { spikes: true })]
+        let spikes = 0
+        for (let i = 0; i < 80; i++) {
+          const train = net.encode(mnist.pixels, i * 784)
+          const threshold = net.thresholdFor(train)
+          // Without a monitor the inlined path also skips quiet stretches; with one it records.
+          inlined.presentSample(train, threshold, learn, i % 2 ? monitors[0] : null)
+          hooks.presentSample(train, threshold, learn, monitors[1])
+          expect([inlined.winner, inlined.winnerStep]).toEqual([hooks.winner, hooks.winnerStep])
+          expect(Array.from(inlined.spikeCounts)).toEqual(Array.from(hooks.spikeCounts))
+          expect(inlined.output.toDense()).toEqual(hooks.output.toDense())
+          if (i % 2) expect(monitors[0].spikeTimesByNeuron()).toEqual(monitors[1].spikeTimesByNeuron())
+          spikes += monitors[1].spikeTotal
+        }
+        expect(spikes).toBeGreaterThan(0)
+        expect(Array.from(inlined.getWeights())).toEqual(Array.from(hooks.getWeights()))
+      })
+    }
+  }
 })

@@ -25,23 +25,33 @@ export function inputFrequency(pot: number, mapping: RateMapping): number {
 
 /**
  * Deterministic rate code (the seed): an input with potential > 0 fires at steps p, 2p, … ≤ T,
- * p = ceil(periodNumerator / f). Writes into `out` (whose `steps` is T).
+ * p = ceil(periodNumerator / f). Writes into `out` (whose `steps` is T). `positive` (optional):
+ * the first `positiveCount` entries list, ascending, every input with potential > 0
+ * (ReceptiveField.applyListingPositive), so the others need not be visited.
  */
-export function encodeDeterministicRate(potential: Float64Array, mapping: RateMapping, out: SpikeTrain): void {
+export function encodeDeterministicRate(
+  potential: Float64Array,
+  mapping: RateMapping,
+  out: SpikeTrain,
+  positive: Int32Array | null = null,
+  positiveCount = potential.length
+): void {
   // interp2 inlined with its constants hoisted: same operations, so the same doubles.
-  const [x0, x1] = mapping.interpXp
-  const [y0, y1] = mapping.interpFp
+  const x0 = mapping.interpXp[0]
+  const x1 = mapping.interpXp[1]
+  const y0 = mapping.interpFp[0]
+  const y1 = mapping.interpFp[1]
   const slope = (y1 - y0) / (x1 - x0)
   const numerator = mapping.periodNumerator
-  out.begin()
-  for (let h = 0; h < potential.length; h++) {
+  out.beginRegular()
+  for (let k = 0; k < positiveCount; k++) {
+    const h = positive === null ? k : positive[k]
     const pot = potential[h]
     if (!(pot > 0)) continue
     const f = pot <= x0 ? y0 : pot >= x1 ? y1 : slope * (pot - x0) + y0
-    const period = Math.ceil(numerator / f)
-    out.addRegular(h, period, period)
+    out.addRegular(h, Math.ceil(numerator / f))
   }
-  out.finish()
+  out.finishRegular()
 }
 
 /**

@@ -92,14 +92,20 @@ export class SeedStdp {
 
   /** Silent-input depression of the winner's weights (input-major layout), floored at w_min. */
   afterSample(weights: Float64Array, neurons: number, winner: number, train: SpikeTrain): void {
-    const { silentInputs, silentCount } = train
+    // The silent inputs are the gaps between the (ascending) firing ones: walking those gaps
+    // needs no silent-input list, which a regular train would otherwise have to build.
+    const { firingInputs, firingCount, inputs } = train
     const { wMin } = this
     const step = this.silentStep
-    for (let s = 0; s < silentCount; s++) {
-      const i = silentInputs[s] * neurons + winner
-      let w = weights[i] - step
-      if (w < wMin) w = wMin
-      weights[i] = w
+    let from = 0
+    for (let f = 0; f <= firingCount; f++) {
+      const to = f < firingCount ? firingInputs[f] : inputs
+      for (let i = from * neurons + winner, end = to * neurons; i < end; i += neurons) {
+        let w = weights[i] - step
+        if (w < wMin) w = wMin
+        weights[i] = w
+      }
+      from = to + 1
     }
   }
 }

@@ -23,6 +23,8 @@ export class SeedNetwork implements ModelNetwork {
   readonly layers: Layer[]
   readonly inputTrain: SpikeTrain
   readonly potential: Float64Array
+  /** Inputs with potential > 0 in the current image (the deterministic code visits only these). */
+  private readonly positiveInputs: Int32Array
   /** Encoded trains by image key; only for the deterministic code, whose train depends on the image alone. */
   readonly encodingCache: EncodingCache | null
   private readonly receptiveField: ReceptiveField
@@ -39,6 +41,7 @@ export class SeedNetwork implements ModelNetwork {
     this.receptiveField = new ReceptiveField(encoder.receptiveField, width, height)
     this.mapping = { interpXp: encoder.interpXp, interpFp: encoder.interpFp, periodNumerator: encoder.periodNumerator }
     this.potential = new Float64Array(inputs)
+    this.positiveInputs = new Int32Array(inputs)
     this.inputTrain = new SpikeTrain(inputs, steps)
     this.encodingCache = encoder.kind === 'deterministic' ? new EncodingCache() : null
     let fanIn = inputs
@@ -111,8 +114,13 @@ export class SeedNetwork implements ModelNetwork {
   encode(pixels: Uint8Array, offset: number, key?: number): SpikeTrain {
     const cache = key === undefined ? null : this.encodingCache
     if (cache && cache.restore(key!, this.inputTrain)) return this.inputTrain
-    const pot = this.receptiveField.apply(pixels, offset, this.potential)
-    encodeWith(this.config.encoder, pot, this.mapping, this.encoderRng, this.inputTrain)
+    const { encoder } = this.config
+    if (encoder.kind === 'deterministic') {
+      const count = this.receptiveField.applyListingPositive(pixels, offset, this.potential, this.positiveInputs)
+      encodeDeterministicRate(this.potential, this.mapping, this.inputTrain, this.positiveInputs, count)
+    } else {
+      encodeStochastic(encoder, this.receptiveField.apply(pixels, offset, this.potential), this.mapping, this.encoderRng, this.inputTrain)
+    }
     if (cache) cache.store(key!, this.inputTrain)
     return this.inputTrain
   }
@@ -133,18 +141,13 @@ export class SeedNetwork implements ModelNetwork {
     for (let l = 0; l < this.layers.length; l++) {
       const layer = this.layers[l]
       layer.presentSample(train, this.thresholdFor(train), doLearn, monitors?.[l] ?? null)
-      train = layer.output
+      if (l + 1 < this.layers.length) train = layer.output // the output layer's train is built only if read
     }
   }
 }
 
-function encodeWith(encoder: EncoderConfig, pot: Float64Array, mapping: RateMapping, rng: Rng, out: SpikeTrain): void {
-  switch (encoder.kind) {
-    case 'deterministic':
-      return encodeDeterministicRate(pot, mapping, out)
-    case 'bernoulli':
-      return encodeBernoulli(pot, mapping, encoder.rateScale, rng, out)
-    case 'poisson':
-      return encodePoisson(pot, mapping, encoder.rateScale, rng, out)
-  }
+function encodeStochastic(encoder: EncoderConfig, pot: Float64Array, mapping: RateMapping, rng: Rng, out: SpikeTrain): void {
+  if (encoder.kind === 'bernoulli') encodeBernoulli(pot, mapping, encoder.rateScale, rng, out)
+  else if (encoder.kind === 'poisson') encodePoisson(pot, mapping, encoder.rateScale, rng, out)
+  else throw new RangeError(`not a stochastic encoder: ${encoder.kind}`)
 }

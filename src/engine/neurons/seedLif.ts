@@ -17,12 +17,13 @@ export class SeedLifNeurons implements NeuronGroup {
   readonly potential: Float64Array
   readonly lastIntegrated: Float64Array
   /** t_rest: the neuron integrates only at steps t > restUntil. */
-  private readonly restUntil: Int32Array
-  // Parameters copied into own fields: config objects can have slow (dictionary) shapes.
-  private readonly restPotential: number
-  private readonly minPotential: number
-  private readonly leak: number
-  private readonly refractorySteps: number
+  readonly restUntil: Int32Array
+  // Parameters copied into own fields: config objects can have slow (dictionary) shapes. Public
+  // (read-only) because Layer inlines integrate and fire for this model.
+  readonly restPotential: number
+  readonly minPotential: number
+  readonly leak: number
+  readonly refractorySteps: number
 
   constructor(
     readonly size: number,
