@@ -10,6 +10,11 @@
  * 2. Scheduler overhead: the same scheduler and store with an executor that costs nothing, so
  *    all the time is proposing, recording and bookkeeping; milliseconds per trial for random
  *    and TPE (whose proposals grow with the history), with and without pruning reports.
+ * 3. Engine start-up, where a new engine process's time goes: from fork to the end of a 20-image
+ *    run, through the tsx launcher and through the prebuilt worker bundle, each with the
+ *    bundled MNIST decoded from its JSON or read from the decoded-digits cache; and, in this
+ *    process, the decoding alone vs reading the cache. (A sweep pays this once per worker: the
+ *    run service keeps engine processes warm between trials.)
  *
  * Every figure is the best of --repeat rounds (the 1- and 2-worker sweeps and the ceiling
  * interleaved), which keeps other processes on a shared machine out of the comparison as far
@@ -24,7 +29,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { nodeEngineProcessFactory } from '../src/main/engineHost/nodeProcess'
+import { bundledMnistDigitsDir, decodeBundledMnistDigits, loadBundledMnistDigitBytes, readDigitCache, writeDigitCache } from '../src/engine/host/bundledMnist'
+import { EngineRun } from '../src/main/engineHost/engineRun'
+import { ENGINE_WORKER_SCRIPT, forkNodeEngine, nodeEngineProcessFactory } from '../src/main/engineHost/nodeProcess'
+import { engineWorkerBundle } from '../src/main/engineHost/workerBundle'
+import { parseExperimentConfig } from '../src/shared/config'
 import { SweepService } from '../src/main/services/sweepService'
 import { createWorkbench } from '../src/main/services/workbench'
 import type { TrialExecutor } from '../src/main/sweeps/scheduler'
@@ -126,6 +135,57 @@ async function overhead(method: 'random' | 'tpe', pruning: boolean) {
 
 const fastest = <T extends { seconds: number }>(a: T, b: T) => (b.seconds < a.seconds ? b : a)
 
+const startupRun = parseExperimentConfig({ steps: 100, network: { layers: [{ neurons: 3 }] }, data: { classes: [0, 1], trainPerClass: 10, testPerClass: 5 } })
+
+/** Milliseconds from fork to `done` of a 20-image run in a new engine process (best of `repeat`). */
+async function engineStart(workerPath: string, mnistCache: boolean): Promise<number> {
+  let best = Infinity
+  for (let i = 0; i < repeat; i++) {
+    // An empty cache folder of its own: the engine decodes the JSON (and writes a cache nobody reads).
+    const env = mnistCache ? process.env : { ...process.env, SNN_WORKBENCH_CACHE: join(root, `no-cache-${i}-${mnistCache}-${workerPath.length}`) }
+    const started = performance.now()
+    const run = new EngineRun(() => forkNodeEngine({ workerPath, env }))
+    run.start({ runId: 1, config: startupRun })
+    const outcome = await run.finished
+    best = Math.min(best, performance.now() - started)
+    await run.stop() // a bare factory: the process ends with its run
+    if (outcome.status !== 'done') throw new Error(`engine start-up run failed: ${outcome.reason}`)
+  }
+  return best
+}
+
+async function startupBreakdown() {
+  const bundle = engineWorkerBundle()
+  loadBundledMnistDigitBytes() // writes the decoded-digits cache if it is missing
+  const dir = bundledMnistDigitsDir()
+  const timeMin = (work: () => unknown) => {
+    let best = Infinity
+    for (let i = 0; i < repeat; i++) {
+      const started = performance.now()
+      work()
+      best = Math.min(best, performance.now() - started)
+    }
+    return best
+  }
+  const cacheFile = join(root, 'digits.bin')
+  writeDigitCache(cacheFile, decodeBundledMnistDigits(dir))
+  const cases = [
+    { case: 'tsx launcher, MNIST from JSON', ms: await engineStart(ENGINE_WORKER_SCRIPT, false) },
+    { case: 'tsx launcher, MNIST from cache', ms: await engineStart(ENGINE_WORKER_SCRIPT, true) },
+    ...(bundle
+      ? [
+          { case: 'worker bundle, MNIST from JSON', ms: await engineStart(bundle, false) },
+          { case: 'worker bundle, MNIST from cache (the default)', ms: await engineStart(bundle, true) }
+        ]
+      : [])
+  ]
+  return {
+    engineToDoneMs: cases,
+    mnistDecodeJsonMs: timeMin(() => decodeBundledMnistDigits(dir)),
+    mnistReadCacheMs: timeMin(() => readDigitCache(cacheFile))
+  }
+}
+
 async function main() {
   let alone = Infinity
   let together = Infinity
@@ -151,9 +211,10 @@ async function main() {
     machineCeiling: ceiling
   }
   const overheads = [await overhead('random', false), await overhead('tpe', false), await overhead('random', true), await overhead('tpe', true)]
+  const startup = await startupBreakdown()
 
   if (values.json) {
-    console.log(JSON.stringify({ throughput, overhead: { trials: overheadTrials, cases: overheads } }))
+    console.log(JSON.stringify({ throughput, overhead: { trials: overheadTrials, cases: overheads }, startup }))
     return
   }
   console.log(`throughput: ${trials}-trial seed-2017 sweep, ${throughput.imagesPerTrial} training images per trial, ${throughput.cores} cores, best of ${repeat}`)
@@ -162,6 +223,9 @@ async function main() {
   console.log(`  (this machine: 2 CPU-bound processes at once run ${ceiling.toFixed(2)}× the work of 1)`)
   console.log(`scheduler overhead (${overheadTrials} trials, an executor that costs nothing, 4 at once)`)
   for (const o of overheads) console.log(`  ${o.case.padEnd(44)} ${o.msPerTrial.toFixed(2).padStart(6)} ms/trial`)
+  console.log(`engine start-up: fork to done of a 20-image run in a new process, best of ${repeat}`)
+  for (const c of startup.engineToDoneMs) console.log(`  ${c.case.padEnd(44)} ${c.ms.toFixed(0).padStart(6)} ms`)
+  console.log(`  bundled MNIST in-process: decode the JSON ${startup.mnistDecodeJsonMs.toFixed(0)} ms, read the decoded cache ${startup.mnistReadCacheMs.toFixed(0)} ms`)
 }
 
 main()

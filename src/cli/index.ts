@@ -27,6 +27,7 @@ import { openWorkbench, parseOptions, readJsonFile, type Options } from './commo
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, expectedError, UsageError } from './errors'
 import { formatEvaluation, ProgressBar } from './terminal'
 import { exportCommand, importCommand } from './commands/export'
+import { EXIT_INTERRUPTED, onInterrupt } from './interrupt'
 
 const HELP = `snn-workbench — spiking neural networks that learn with STDP
 
@@ -89,18 +90,6 @@ function checkOutputPath(path: string | undefined, extensions: string[], flag: s
   if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${flag} ${path}: is a folder, expected a file name`)
 }
 
-/** Ctrl+C: the first asks the work in progress to stop cleanly, a second one quits at once. */
-function stopOnInterrupt(): { stopped: () => boolean; dispose: () => void } {
-  let stopped = false
-  const onSignal = () => {
-    if (stopped) process.exit(130)
-    stopped = true
-    console.error('\nstopping… (press Ctrl+C again to quit at once)')
-  }
-  process.on('SIGINT', onSignal)
-  return { stopped: () => stopped, dispose: () => process.off('SIGINT', onSignal) }
-}
-
 async function trainCommand(argv: string[]): Promise<number> {
   const args = parseOptions(argv, {
     config: { type: 'string' },
@@ -122,13 +111,14 @@ async function trainCommand(argv: string[]): Promise<number> {
   const data = loadInputs(config)
 
   const workbench = await openWorkbench(args.db as string | undefined, false)
-  const interrupt = stopOnInterrupt()
+  // Training runs in this process between slices, so a stop is noticed within ~50 ms.
+  const interrupt = onInterrupt('stopping the run…')
   try {
     const presentations: PresentationRecord[] = []
     const bar = new ProgressBar('training')
     const { runId, result } = await trainRecorded(workbench, config, data, {
       experiment: args.experiment as string | undefined,
-      shouldStop: interrupt.stopped,
+      shouldStop: interrupt.interrupted,
       onRunCreated: (id) => {
         if (!json) console.error(`run ${id} (recorded in ${workbench.store.path})`)
       },
@@ -153,21 +143,24 @@ async function trainCommand(argv: string[]): Promise<number> {
       writeWeightsFile(outWeights, { rows: last.neurons, cols: last.inputs, data: last.weights }, { name: config.name, seed: config.seed, runId, engineVersion: result.engineVersion })
       files.push(resolve(outWeights))
     }
+    const stoppedLine = `run ${runId} stopped after ${result.presented} images (recorded as cancelled); continue it with: snn-workbench resume ${runId}`
     if (json) {
       process.stdout.write(JSON.stringify({ runId, ...summarize(result), files }) + '\n')
+      if (result.cancelled) console.error(stoppedLine)
     } else {
       const seconds = result.elapsedMs / 1000
-      if (result.cancelled) console.log(`run ${runId} stopped after ${result.presented} images; continue it with: snn-workbench resume ${runId}`)
+      if (result.cancelled) console.log(stoppedLine)
       console.log(`trained ${result.presented} images in ${seconds.toFixed(2)} s (${(result.presented / Math.max(seconds, 1e-9)).toFixed(0)} images/s, including evaluation)`)
       if (result.evaluation) console.log(formatEvaluation(result.evaluation, result.classLabels))
       console.log(`\nrun ${runId} recorded in ${workbench.store.path}`)
       console.log(`wrote ${outDir} (summary.json, weights.csv, weights.npy, neuron-*.png, gallery.png)`)
       for (const f of files.filter((f) => !f.startsWith(outDir))) console.log(`wrote ${f}`)
     }
-    return result.cancelled ? EXIT_FAILURE : EXIT_OK
+    return result.cancelled ? EXIT_INTERRUPTED : EXIT_OK
   } finally {
-    interrupt.dispose()
     await workbench.close()
+    // Only now: a second Ctrl+C while closing still quits at once, with 130.
+    interrupt.dispose()
   }
 }
 
@@ -300,20 +293,22 @@ async function resumeCommand(argv: string[]): Promise<number> {
   const id = parseRunId(parsed.positionals[0])
   const json = Boolean(parsed.values.json)
   const wb = await openWorkbench(parsed.values.db as string | undefined, false)
-  const interrupt = stopOnInterrupt()
-  const watcher = setInterval(() => {
-    if (interrupt.stopped()) void call(wb, 'runs.cancel', { id }).catch(() => undefined)
-  }, 100)
+  // The engine process ignores the terminal's Ctrl+C; the run is cancelled here, leaving a snapshot to resume from.
+  const interrupt = onInterrupt(`stopping run ${id}…`, () => void call(wb, 'runs.cancel', { id }).catch(() => undefined))
   try {
     await call(wb, 'runs.resume', { id })
     const summary = await followRun(wb, id, json)
-    if (json) console.log(JSON.stringify(wb.runs.get(id)))
-    else console.log(formatRun(wb.runs.get(id)))
+    const run = wb.runs.get(id)
+    if (json) console.log(JSON.stringify(run))
+    if (interrupt.interrupted() && summary.status === 'cancelled') {
+      console.error(`run ${id} stopped after ${run.done} of ${run.total} images (recorded as cancelled); continue it with: snn-workbench resume ${id}`)
+      return EXIT_INTERRUPTED
+    }
+    if (!json) console.log(formatRun(run))
     return summary.status === 'completed' ? EXIT_OK : EXIT_FAILURE
   } finally {
-    clearInterval(watcher)
-    interrupt.dispose()
     await wb.close()
+    interrupt.dispose()
   }
 }
 

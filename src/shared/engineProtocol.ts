@@ -1,23 +1,27 @@
 /**
- * Messages between the main process (run service) and an engine process that trains one run.
- * Versioned: a host refuses a worker that speaks another version. Float64 weights travel as
+ * Messages between the main process (run service) and an engine process that trains runs one
+ * after another: after `done` it takes the next `start` (version 2), after `error` it exits, and
+ * `shutdown` ends an idle one. Versioned: a host refuses a worker that speaks another version. Float64 weights travel as
  * plain number arrays (structured clone would keep typed arrays, but child_process IPC is JSON).
  */
 import type { ExperimentConfig } from './config'
 
-export const ENGINE_PROTOCOL_VERSION = 1
+export const ENGINE_PROTOCOL_VERSION = 2
 
 export type RngStateTuple = [number, number, number, number]
 
 /**
- * Enough to continue a run exactly where a snapshot was taken: the weights and the stochastic
- * encoder's generator state after `step` training images. (Training orders are a pure function
- * of seed and epoch, so they need no saving.)
+ * Enough to continue a run exactly where a snapshot was taken: the weights, the stochastic
+ * encoder's generator state after `step` training images and the model's further state
+ * (diehl-cook-2015: θ, potentials, traces, spikes in flight; seed-2017 has none). Training
+ * orders are a pure function of seed and epoch, so they need no saving.
  */
 export interface ResumeState {
   step: number
   layers: { neurons: number; inputs: number; weights: number[] }[]
   rng: { encoder: RngStateTuple }
+  /** Named state arrays (the engine's ModelState), e.g. `excitatory.theta`; absent: none. */
+  state?: Record<string, number[]>
 }
 
 /** Main → engine. */
@@ -34,6 +38,8 @@ export type HostToEngine =
       traceNeurons: number[]
     }
   | { type: 'cancel' }
+  /** Exit now: sent to an engine between runs (idle too long, or the host is closing). */
+  | { type: 'shutdown' }
 
 export interface MetricPoint {
   key: string
@@ -51,8 +57,10 @@ export type EngineToHost =
       imagesPerSecond: number
       /** The most recent presentation (output layer): live view material. */
       last: { image: number; label: number; winner: number; winnerStep: number; threshold: number; spikeCounts: number[] } | null
-      /** Membrane traces of the chosen neurons for that presentation, one array per neuron. */
+      /** Membrane traces of the chosen neurons for that presentation, one array per neuron (sent with `live`). */
       traces: number[][] | null
+      /** Live-view material, in at most a few progress messages a second (else null). */
+      live: LiveFrame | null
     }
   | { type: 'metrics'; points: MetricPoint[] }
   | ({ type: 'snapshot' } & ResumeState & { epoch: number })
@@ -66,6 +74,25 @@ export type EngineToHost =
       /** For logs only (a stack trace): never shown as the reason. */
       detail?: string
     }
+
+/**
+ * What the live view draws, decimated by the engine (LIVE_FRAME_MS apart, sizes bounded): spikes
+ * travel as parallel index/step arrays, weights as bytes. The latest training image is the last
+ * entry of `recentLabels` / `recentWinners` and the last raster image.
+ */
+export interface LiveFrame {
+  /** The latest training image (row-major, 0..255) and its encoded input spikes: input spikeInput[k] fires at step spikeStep[k]. */
+  input: { image: number; label: number; width: number; height: number; pixels: number[]; steps: number; spikeInput: number[]; spikeStep: number[]; dropped: number }
+  /** Output-layer spikes of the last few images, oldest first: in image spikeImage[k], neuron spikeNeuron[k] fires at step spikeStep[k]. */
+  raster: { neurons: number; steps: number; labels: number[]; winners: number[]; spikeImage: number[]; spikeNeuron: number[]; spikeStep: number[]; dropped: number }
+  /** Label and winning neuron (−1: none) of the last images, oldest first. */
+  recentLabels: number[]
+  recentWinners: number[]
+  /** Firing threshold of each traced neuron now: diehl-cook-2015 v_thresh + θ_j (it moves as θ adapts); seed-2017 the image's threshold. */
+  thresholds: number[]
+  /** Layer-0 weights (neurons × inputs, neuron-major) as bytes over [min, max], base64; in at most one frame a second, else null. */
+  weights: { neurons: number; inputs: number; min: number; max: number; base64: string } | null
+}
 
 /** The evaluation result as it crosses process and API boundaries (the engine's EvaluationResult). */
 export interface EvaluationPayload {

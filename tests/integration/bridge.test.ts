@@ -6,6 +6,7 @@ import { WebSocket } from 'ws'
 import type { ApiMethod, ApiParsedArgs, RunSummary, WireMessage } from '../../src/shared/api'
 import { EventHub, type ApiHandlers, type WorkbenchApi } from '../../src/main/services/api'
 import { startWebServer, type RunningWebServer } from '../../src/main/web/server'
+import { MAX_MESSAGE_BYTES } from '../../src/main/web/bridge'
 
 // The WebSocket bridge is a transport: these tests drive it with a recording stand-in for the
 // services, and check what crosses the wire.
@@ -197,7 +198,7 @@ describe('the WebSocket API bridge', () => {
     const { port } = await serve(api)
     const client = connect(`ws://127.0.0.1:${port}/api`)
     await client.opened
-    const progress = (done: number) => ({ id: 7, done, total: 100, imagesPerSecond: 50, last: null, traces: null })
+    const progress = (done: number) => ({ id: 7, done, total: 100, imagesPerSecond: 50, last: null, traces: null, live: null })
     for (let done = 1; done <= 100; done++) events.emit('run.progress', progress(done))
     events.emit('run.status', { id: 7, status: 'completed', error: null })
     await client.next((m) => 'event' in m && m.event === 'run.status')
@@ -255,7 +256,7 @@ describe('the WebSocket API bridge', () => {
     const client = connect(`ws://127.0.0.1:${port}/api`)
     await client.opened
     const closed = new Promise<number>((resolve) => client.ws.once('close', (code) => resolve(code)))
-    client.ws.send(JSON.stringify({ id: 1, method: 'runs.note', args: { id: 1, text: 'x'.repeat(2 * 1024 * 1024) } }))
+    client.ws.send(JSON.stringify({ id: 1, method: 'runs.note', args: { id: 1, text: 'x'.repeat(MAX_MESSAGE_BYTES + 1) } }))
     expect(await closed).toBe(1009)
   })
 })

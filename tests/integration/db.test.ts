@@ -66,7 +66,7 @@ function expectDbError(open: () => unknown, message: string | RegExp): void {
   expect((thrown as DbError).message).not.toContain('\n')
 }
 
-const TABLES = ['evaluations', 'experiments', 'latest_metrics', 'metrics', 'notes', 'params', 'runs', 'snapshots', 'sweeps', 'tags', 'trial_reports', 'trials']
+const TABLES = ['evaluations', 'experiments', 'latest_metrics', 'metrics', 'notes', 'params', 'runs', 'snapshot_states', 'snapshots', 'sweeps', 'tags', 'trial_reports', 'trials']
 const CHILD_TABLES = ['params', 'metrics', 'latest_metrics', 'snapshots', 'evaluations', 'tags', 'notes']
 
 describe('opening and migrating', () => {

@@ -8,8 +8,10 @@ import { describe, expect, it } from 'vitest'
 import { runExperiment, type PresentationRecord, type WeightSnapshot } from '../../src/engine/experiment/run'
 import { loadInputs } from '../../src/engine/host/loadInputs'
 import { runWorker } from '../../src/engine/host/worker'
+import { EnginePool } from '../../src/main/engineHost/enginePool'
 import { EngineRun, describeExit, type EngineDone, type EngineFailureKind, type EngineProgress, type EngineSnapshot } from '../../src/main/engineHost/engineRun'
 import { forkNodeEngine, type NodeEngineProcessOptions } from '../../src/main/engineHost/nodeProcess'
+import { ENGINE_WORKER_BUNDLE, engineWorkerBundle } from '../../src/main/engineHost/workerBundle'
 import type { EngineExitInfo, EngineProcess } from '../../src/main/engineHost/types'
 import { parseExperimentConfig, type ExperimentConfig, type ExperimentConfigInput } from '../../src/shared/config'
 import { ENGINE_PROTOCOL_VERSION, type EngineToHost, type EvaluationPayload, type HostToEngine, type MetricPoint, type ResumeState } from '../../src/shared/engineProtocol'
@@ -39,15 +41,18 @@ interface Observed {
 function launch(
   config: ExperimentConfig,
   request: { resume?: ResumeState | null; traceNeurons?: number[]; progressIntervalMs?: number } = {},
-  processOptions: NodeEngineProcessOptions = {}
+  processOptions: NodeEngineProcessOptions = {},
+  source?: EnginePool
 ): Observed {
   let exited!: (info: EngineExitInfo) => void
   const exit = new Promise<EngineExitInfo>((resolve) => (exited = resolve))
-  const run = new EngineRun(() => {
-    const engine = forkNodeEngine(processOptions)
-    engine.onExit(exited)
-    return engine
-  })
+  const run = new EngineRun(
+    source ?? (() => {
+      const engine = forkNodeEngine(processOptions)
+      engine.onExit(exited)
+      return engine
+    })
+  )
   const seen: Observed = { run, order: [], progress: [], metrics: [], snapshots: [], evaluation: null, done: null, failed: null, exit }
   run.onReady(() => seen.order.push('ready'))
   run.onProgress((p) => (seen.order.push('progress'), seen.progress.push(p)))
@@ -232,23 +237,67 @@ describe('engine host with real engine processes', () => {
   })
 })
 
+describe('warm engine processes (EnginePool)', () => {
+  it('a process that said done trains the next run, bit-identical to a fresh one, and exits on close', async () => {
+    // These processes run the prebuilt worker bundle (what a missing or failed build would not give).
+    expect(engineWorkerBundle()).toBe(ENGINE_WORKER_BUNDLE)
+    const exits: EngineExitInfo[] = []
+    const pool = new EnginePool(() => {
+      const engine = forkNodeEngine()
+      engine.onExit((info) => exits.push(info))
+      return engine
+    })
+    const first = launch(tiny, { traceNeurons: [0, 2], progressIntervalMs: 50 }, {}, pool)
+    await first.run.finished
+    const pid = first.run.pid
+    expect(pool.idleCount).toBe(1)
+    const fresh = await tinyEngineRun()
+    // Resume in the same process, then the whole run again: nothing leaks from run to run.
+    const resumed = launch(tiny, { resume: fresh.snapshots.find((s) => s.step === 10)! }, {}, pool)
+    await resumed.run.finished
+    const again = launch(tiny, { traceNeurons: [0, 2], progressIntervalMs: 50 }, {}, pool)
+    await again.run.finished
+    for (const seen of [first, resumed, again]) {
+      expect(seen.run.pid).toBe(pid)
+      expect(seen.failed).toBeNull()
+      expect(weightsOf(seen.snapshots.at(-1)!)).toEqual(weightsOf(fresh.snapshots.at(-1)!))
+      expect(seen.evaluation).toEqual(fresh.evaluation)
+    }
+    expect(pointsFor(again.metrics, 'train.spikes')).toEqual(pointsFor(fresh.metrics, 'train.spikes'))
+    expect(exits).toEqual([])
+    await pool.close()
+    expect(exits).toMatchObject([{ code: 0, signal: null }])
+    expect(pool.size).toBe(0)
+  })
+})
+
 /** An engine process that does what the test says, recording what it is sent. */
+let fakePids = 4242
 function fakeProcess() {
   const sent: HostToEngine[] = []
-  let deliver: (msg: unknown) => void = () => {}
-  let exit: (info: EngineExitInfo) => void = () => {}
+  const messageListeners = new Set<(msg: unknown) => void>()
+  const exitListeners = new Set<(info: EngineExitInfo) => void>()
   let killed = false
+  let exited = false
+  const exit = (info: EngineExitInfo) => {
+    if (exited) return
+    exited = true
+    for (const cb of [...exitListeners]) cb(info)
+  }
   const engine: EngineProcess = {
-    pid: 4242,
-    send: (msg) => sent.push(msg),
-    onMessage: (cb) => (deliver = cb),
-    onExit: (cb) => (exit = cb),
+    pid: fakePids++,
+    send: (msg) => void sent.push(msg),
+    onMessage: (cb) => (messageListeners.add(cb), () => void messageListeners.delete(cb)),
+    onExit: (cb) => (exitListeners.add(cb), () => void exitListeners.delete(cb)),
     kill: () => {
       killed = true
       exit({ code: null, signal: 'SIGKILL' })
     }
   }
-  return { engine, sent, deliver: (msg: unknown) => deliver(msg), exit: (info: EngineExitInfo) => exit(info), killed: () => killed }
+  const deliver = (msg: unknown) => {
+    for (const cb of [...messageListeners]) cb(msg)
+  }
+  return { engine, sent, deliver, exit, killed: () => killed, listeners: () => messageListeners.size + exitListeners.size }
 }
 
 function superviseFake(options = {}) {
@@ -319,5 +368,80 @@ describe('engine run supervision (fake process)', () => {
     deliver({ type: 'start', protocol: ENGINE_PROTOCOL_VERSION + 1, runId: 1, config: tiny, resume: null, progressIntervalMs: 50, traceNeurons: [] })
     expect(await exitCode).toBe(1)
     expect(sent).toEqual([{ type: 'error', kind: 'internal', message: expect.stringMatching(/protocol mismatch/) }])
+  })
+})
+
+describe('engine pool supervision (fake processes)', () => {
+  function fakePool(options: ConstructorParameters<typeof EnginePool>[1] = {}) {
+    const made: ReturnType<typeof fakeProcess>[] = []
+    const pool = new EnginePool(() => {
+      const fake = fakeProcess()
+      made.push(fake)
+      return fake.engine
+    }, options)
+    /** Start a run on the pool and let its engine say ready. */
+    const start = () => {
+      const run = new EngineRun(pool, { cancelTimeoutMs: 20, exitTimeoutMs: 20 })
+      run.start({ runId: 1, config: tiny })
+      const fake = made.find((f) => f.engine.pid === run.pid)!
+      fake.deliver(ready)
+      return { run, fake }
+    }
+    return { pool, made, start }
+  }
+  const done: EngineToHost = { type: 'done', presented: 20, elapsedMs: 5, cancelled: false }
+
+  it('reuses a process after done (no listener of the old run left on it), and replaces one that failed, crashed or ignored cancel', async () => {
+    const { pool, made, start } = fakePool({ maxIdle: 2 })
+    const a = start()
+    a.fake.deliver(done)
+    expect(await a.run.finished).toMatchObject({ status: 'done' })
+    expect(a.fake.listeners()).toBe(1) // the pool's exit watch only
+    const b = start()
+    expect(made).toHaveLength(1)
+    b.fake.deliver({ type: 'error', kind: 'input', message: 'bad file' })
+    expect(await b.run.finished).toMatchObject({ status: 'failed', kind: 'input' })
+    await b.run.stop() // the errored process did not exit by itself: killed after exitTimeoutMs
+    expect(b.fake.killed()).toBe(true)
+    const c = start()
+    expect(made).toHaveLength(2)
+    c.run.cancel()
+    expect(await c.run.finished).toMatchObject({ status: 'done', cancelled: true })
+    await c.run.stop()
+    expect(c.fake.killed()).toBe(true)
+    const d = start()
+    expect(made).toHaveLength(3)
+    d.fake.exit({ code: null, signal: 'SIGKILL' })
+    expect(await d.run.finished).toMatchObject({ status: 'failed', kind: 'crash' })
+    start()
+    expect(made).toHaveLength(4)
+    expect(pool.size).toBe(1)
+  })
+
+  it('ends an idle process after idleTimeoutMs (shutdown, then kill), forgets one that dies idle, keeps at most maxIdle', async () => {
+    const { pool, made, start } = fakePool({ maxIdle: 1, idleTimeoutMs: 30, shutdownTimeoutMs: 10 })
+    const runs = [start(), start(), start()]
+    expect(made).toHaveLength(3)
+    for (const r of runs) r.fake.deliver(done)
+    await Promise.all(runs.map((r) => r.run.stop()))
+    // One stays warm; the two over maxIdle were asked to exit and, not answering, killed.
+    expect(made.map((f) => f.killed())).toEqual([false, true, true])
+    expect(made[1].sent.at(-1)).toEqual({ type: 'shutdown' })
+    expect(pool.idleCount).toBe(1)
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    expect(made[0].killed()).toBe(true)
+    expect(made[0].sent.at(-1)).toEqual({ type: 'shutdown' })
+    expect(pool.size).toBe(0)
+
+    const e = start()
+    e.fake.deliver(done)
+    await e.run.stop()
+    e.fake.exit({ code: 0, signal: null })
+    expect(pool.idleCount).toBe(0)
+    const last = start()
+    expect(made).toHaveLength(5)
+    last.run.dispose()
+    await pool.close()
+    expect(pool.size).toBe(0)
   })
 })

@@ -342,6 +342,39 @@ describe('run service over real engine processes', () => {
     expect(after.values).toEqual(ref.spikes)
   })
 
+  it('keeps a diehl-cook-2015 run\'s model state (θ …) with each snapshot: killed and resumed, it ends with the uninterrupted weights and θ', async () => {
+    const input: ExperimentConfigInput = {
+      preset: 'diehl-cook-2015',
+      seed: 3,
+      snapshotEvery: 10,
+      network: { layers: [{ neurons: 6 }] },
+      data: { classes: [0, 1], trainRange: [0, 120], testRange: [8000, 8010] }
+    }
+    const config = parseExperimentConfig(input)
+    const snapshots: WeightSnapshot[] = []
+    const full = runExperiment(config, loadInputs(config), { onSnapshot: (s) => void snapshots.push(s) })
+    const finalTheta = snapshots.at(-1)!.state!['excitatory.theta']
+    expect(finalTheta.some((theta) => theta > 0)).toBe(true)
+
+    const wb = await openWorkbench()
+    const { id } = await call(wb, 'runs.create', { config: input })
+    const seen = await snapshotsSeen(wb, id, 2, () => process.kill(wb.runs.activePid(id)!, 'SIGKILL'))
+    expect(await waitForStatus(wb, id)).toBe('failed')
+    // Every recorded step carries the state the engine had there.
+    const atSecond = wb.runs.snapshotState(id, seen[1])!
+    expect(Array.from(atSecond.state['excitatory.theta'])).toEqual(snapshots.find((s) => s.step === seen[1])!.state!['excitatory.theta'])
+
+    await call(wb, 'runs.resume', { id })
+    expect(await waitForStatus(wb, id)).toBe('completed')
+    expectSameWeights(await storedWeights(wb, id), Array.from(full.layers[0].weights))
+    const stored = wb.runs.snapshotState(id)!
+    expect(stored.step).toBe(full.presented)
+    expect(Array.from(stored.state['excitatory.theta'])).toEqual(finalTheta)
+    expect((await call(wb, 'runs.get', { id })).accuracy).toBe(full.evaluation!.accuracy)
+    // seed-2017 runs have no model state to keep.
+    expect(wb.runs.snapshotState((await call(wb, 'runs.create', { config: TINY })).id)).toBeNull()
+  })
+
   it('with concurrency 1 trains one run at a time, in creation order', async () => {
     const wb = await openWorkbench({ concurrency: 1 })
     const log = statusLog(wb)
@@ -365,6 +398,11 @@ describe('run service over real engine processes', () => {
     expect(order('completed')).toEqual(ids)
     // Each one starts only after the one before it has finished.
     expect(log.events.filter((e) => e.status !== 'queued').map((e) => e.status)).toEqual(['running', 'completed', 'running', 'completed', 'running', 'completed'])
+    // All three in one warm engine process, which waits for the next run and ends on close.
+    expect(enginePids.size).toBe(1)
+    expect(wb.runs.engineProcesses).toBe(1)
+    await wb.close()
+    expect(wb.runs.engineProcesses).toBe(0)
   })
 
   it('on restart fails runs whose supervisor died, leaves runs of a live supervisor alone, and starts queued ones', async () => {

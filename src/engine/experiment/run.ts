@@ -53,6 +53,8 @@ export interface TrainingHooks {
   onTrace?: (image: number, traces: Float64Array[], threshold: number) => void
   /** Record spike times in presentation records (costs a little time). */
   recordSpikeTimes?: boolean
+  /** Record the output layer's spikes in `Experiment.monitor` only (no per-image copies; the live view reads them). */
+  monitorSpikes?: boolean
 }
 
 export interface LoadedData {
@@ -189,7 +191,8 @@ export class Experiment {
   cancelled = false
   private readonly started = Date.now()
   private readonly dataRng: Rng
-  private readonly monitor: SampleMonitor
+  /** Records the output layer during training; it holds the latest image's spikes and traces. */
+  readonly monitor: SampleMonitor
   private readonly monitors: (SampleMonitor | null)[]
   private readonly imageSize: number
   private epoch = 0
@@ -220,7 +223,7 @@ export class Experiment {
     this.indexInEpoch = this.presented - this.epoch * perEpoch
     this.imageSize = source.width * source.height
     this.monitor = new SampleMonitor(network.outputSize, network.monitorSteps, {
-      spikes: hooks.recordSpikeTimes ?? false,
+      spikes: (hooks.recordSpikeTimes || hooks.monitorSpikes) ?? false,
       membraneNeurons: hooks.traceNeurons ?? []
     } satisfies MonitorOptions)
     this.monitors = network.layers.map((_, l) => (l === network.layers.length - 1 ? this.monitor : null))

@@ -13,6 +13,7 @@ import {
   type RngStateTuple
 } from '../../shared/engineProtocol'
 import { ENGINE_VERSION, Experiment, type PresentationRecord, type WeightSnapshot } from '../experiment/run'
+import { LIVE_FRAME_MS, LIVE_WEIGHTS_MS, LiveRecorder } from './liveFrame'
 import { loadInputs } from './loadInputs'
 
 /** The two directions of one engine process's message channel. */
@@ -33,16 +34,19 @@ const METRIC_BATCH_IMAGES = 4096
 const INPUT_ERRORS = new Set(['ConfigError', 'DatasetError', 'WeightFileError'])
 
 /**
- * Serve one run over `port`. Resolves with the process exit code once the run has ended
- * (0 after `done`, 1 after an `error`); the caller exits the process.
+ * Serve runs over `port`, one at a time: after `done` the next `start` is taken (the process
+ * stays warm: code, caches and decoded datasets are reused). Resolves with the process exit
+ * code when the process should end: 1 after an `error` (its state is no longer trusted), 0 on
+ * `shutdown`; the caller exits the process.
  */
 export function runWorker(port: EnginePort): Promise<number> {
   return new Promise((resolve) => {
     let run: WorkerRun | null = null
+    let training = false
     port.onMessage((msg) => {
       const type = (msg as { type?: unknown } | null)?.type
       if (type === 'start') {
-        if (run) return // one run per process; a repeated start is ignored
+        if (training) return // one run at a time; a start during a run is ignored
         const start = msg as StartMessage
         if (start.protocol !== ENGINE_PROTOCOL_VERSION) {
           const message = `engine protocol mismatch: the host speaks version ${start.protocol}, this engine ${ENGINE_PROTOCOL_VERSION}`
@@ -50,10 +54,17 @@ export function runWorker(port: EnginePort): Promise<number> {
           resolve(1)
           return
         }
+        training = true
         run = new WorkerRun(port, start)
-        void run.execute().then(resolve)
+        void run.execute().then((code) => {
+          training = false
+          if (code !== 0) resolve(code)
+        })
       } else if (type === 'cancel') {
+        // A cancel that crossed `done` on the way reaches the finished run: harmless.
         run?.cancel()
+      } else if (type === 'shutdown') {
+        if (!training) resolve(0)
       } else {
         port.send({ type: 'error', kind: 'internal', message: `engine received an unknown message type ${JSON.stringify(type ?? null)}` })
       }
@@ -80,6 +91,10 @@ class WorkerRun {
   /** The monitor's membrane buffers: reused for every image, so they always hold the last one. */
   private traces: Float64Array[] | null = null
   private lastProgressAt = -Infinity
+  /** Live-view rings (output spikes, winners) and when the last frame and weights went out. */
+  private live: LiveRecorder | null = null
+  private lastLiveAt = -Infinity
+  private lastWeightsAt = -Infinity
 
   constructor(
     private readonly port: EnginePort,
@@ -123,8 +138,10 @@ class WorkerRun {
       traceNeurons: start.traceNeurons,
       onTrace: (_image, traces) => {
         this.traces = traces
-      }
+      },
+      monitorSpikes: true
     })
+    this.live = new LiveRecorder(experiment.network, data.source, start.traceNeurons)
     if (this.cancelRequested) experiment.cancel()
     this.experiment = experiment
     return experiment
@@ -137,7 +154,7 @@ class WorkerRun {
       if (performance.now() - this.lastProgressAt >= this.start.progressIntervalMs) this.sendProgress(experiment, startedAt, startStep)
       await new Promise(setImmediate)
     }
-    this.sendProgress(experiment, startedAt, startStep)
+    this.sendProgress(experiment, startedAt, startStep, true)
   }
 
   private finish(experiment: Experiment): void {
@@ -160,6 +177,7 @@ class WorkerRun {
   // Hot path: called once per training image. Keeps a reference and writes three numbers.
   private onPresentation(record: PresentationRecord, done: number): void {
     this.lastPresentation = record
+    if (this.live && this.experiment) this.live.record(this.experiment.monitor, record.image, record.label, record.winner)
     const counts = record.spike_counts
     let spikes = 0
     for (let j = 0; j < counts.length; j++) spikes += counts[j]
@@ -174,7 +192,8 @@ class WorkerRun {
       step: snapshot.step,
       epoch: snapshot.epoch,
       layers: snapshot.layers.map((layer) => ({ neurons: layer.neurons, inputs: layer.inputs, weights: Array.from(layer.weights) })),
-      rng: { encoder: [...snapshot.rng.encoder] as RngStateTuple }
+      rng: { encoder: [...snapshot.rng.encoder] as RngStateTuple },
+      ...(snapshot.state ? { state: snapshot.state } : {})
     })
   }
 
@@ -182,10 +201,18 @@ class WorkerRun {
     if (this.metrics.length > 0) this.port.send({ type: 'metrics', points: this.metrics.drain() })
   }
 
-  private sendProgress(experiment: Experiment, startedAt: number, startStep: number): void {
+  private sendProgress(experiment: Experiment, startedAt: number, startStep: number, final = false): void {
     this.flushMetrics()
     const now = performance.now()
     this.lastProgressAt = now
+    // Live material (and the traces) a few times a second; the weights at most once a second.
+    const liveDue = final || now - this.lastLiveAt >= LIVE_FRAME_MS
+    const weightsDue = final || now - this.lastWeightsAt >= LIVE_WEIGHTS_MS
+    const live = liveDue ? (this.live?.frame(weightsDue) ?? null) : null
+    if (live) {
+      this.lastLiveAt = now
+      if (live.weights) this.lastWeightsAt = now
+    }
     const seconds = (now - startedAt) / 1000
     const record = this.lastPresentation
     this.port.send({
@@ -202,7 +229,8 @@ class WorkerRun {
         threshold: record.threshold,
         spikeCounts: record.spike_counts
       },
-      traces: record && this.traces ? this.traces.map((trace) => Array.from(trace)) : null
+      traces: live && record && this.traces ? this.traces.map((trace) => Array.from(trace)) : null,
+      live
     })
   }
 }

@@ -1,5 +1,7 @@
 /**
- * Entry point of an engine process. Two launchers load it: bin/engine-worker.cjs under
+ * Entry point of an engine process, which trains runs one after another (see runWorker) until
+ * the host sends `shutdown`, an `error` ends it, or the host goes away. Launchers: the worker
+ * bundle (src/main/engineHost/workerBundle.ts) or bin/engine-worker.cjs under
  * `child_process.fork` (Node IPC: process.send / 'message'), and Electron's
  * `utilityProcess.fork` running the built out/main/engineWorker.js (process.parentPort).
  * Which one is detected by the presence of `process.parentPort`.
@@ -17,6 +19,11 @@ interface ParentPort {
 const UTILITY_EXIT_DELAY_MS = 200
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
+
+// Ctrl+C in a terminal signals the whole process group, this engine included: the host decides
+// what happens to the run (cancel, pause) and ends this process; it must not die mid-message.
+// (The launcher installs this first thing too, before the engine's code has loaded.)
+process.on('SIGINT', () => {})
 
 if (parentPort) serveUtilityProcess(parentPort)
 else if (process.send) serveChildProcess()

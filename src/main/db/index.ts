@@ -16,7 +16,7 @@ export { DbError, openDatabase, type Database, type OpenOptions } from './connec
 export { LATEST_SCHEMA_VERSION } from './migrations'
 export type { ExperimentSummary } from './repositories/experiments'
 export type { NewRun, RunList, RunListQuery, RunRow, StatusOptions } from './repositories/runs'
-export type { CompleteSnapshot, NewSnapshot, Snapshot } from './repositories/snapshots'
+export type { CompleteSnapshot, NewSnapshot, Snapshot, SnapshotState } from './repositories/snapshots'
 export type { StoredEvaluation } from './repositories/evaluations'
 export type { NewSweep, SweepRow, SweepStatus, SweepSummary, TrialCounts, TrialOutcome, TrialReports, TrialRow, TrialStatus } from './repositories/sweeps'
 

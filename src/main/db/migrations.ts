@@ -177,6 +177,25 @@ export const MIGRATIONS: readonly Migration[] = [
         FOREIGN KEY (sweep_id, trial_index) REFERENCES trials (sweep_id, trial_index) ON DELETE CASCADE
       ) STRICT, WITHOUT ROWID;
     `
+  },
+  {
+    version: 3,
+    description: 'model state with each snapshot (diehl-cook-2015: θ, potentials, traces)',
+    up: `
+      -- A model's state beyond weights and the encoder's generator at a snapshot step, one row
+      -- per named array (excitatory.theta, stdp.post1 …), written in the same transaction as
+      -- the step's weights: a resumed run continues exactly, evaluation and export read θ.
+      -- Runs of models without such state (seed-2017) have no rows. Not WITHOUT ROWID: the
+      -- rows are large BLOBs.
+      CREATE TABLE snapshot_states (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        dtype TEXT NOT NULL CHECK (dtype IN ('f64')), -- little-endian float64
+        data BLOB NOT NULL CHECK (length(data) % 8 = 0),
+        PRIMARY KEY (run_id, step, name)
+      ) STRICT;
+    `
   }
 ]
 

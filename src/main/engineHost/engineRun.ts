@@ -1,8 +1,10 @@
 /**
- * Supervises one run in its own engine process: starts it, checks and forwards what it says,
- * stops it on request (cancel, then kill after a time-out), and turns every way a process can
- * end without `done` into one failure reason. Whatever happens, the process does not outlive
- * the run: it is killed on dispose, after a failure, and if it lingers after `done`.
+ * Supervises one run in an engine process: takes a process from its source (a warm one from an
+ * EnginePool, or a new one), starts the run, checks and forwards what it says, stops it on
+ * request (cancel, then kill after a time-out), and turns every way a process can end without
+ * `done` into one failure reason. After `done` the process goes back to its source alive; after
+ * anything else it does not outlive the run: it is killed on dispose, after a failure (if it
+ * does not exit by itself), and when cancel times out.
  */
 import type { ExperimentConfig } from '../../shared/config'
 import {
@@ -12,7 +14,8 @@ import {
   type MetricPoint,
   type ResumeState
 } from '../../shared/engineProtocol'
-import type { EngineExitInfo, EngineProcess, EngineProcessFactory } from './types'
+import { singleUse } from './enginePool'
+import type { EngineExitInfo, EngineProcess, EngineProcessFactory, EngineProcessSource } from './types'
 
 export interface EngineRunRequest {
   runId: number
@@ -54,25 +57,29 @@ export type EngineRunState = 'idle' | 'starting' | 'running' | 'cancelling' | 'd
 export interface EngineRunOptions {
   /** After cancel(): how long the engine may take to answer `done` before it is killed. Default 1000. */
   cancelTimeoutMs?: number
-  /** After `done` or an error: how long the process may take to exit by itself. Default 2000. */
+  /** After an error: how long the process may take to exit by itself. Default 2000. */
   exitTimeoutMs?: number
 }
 
 const DEFAULT_PROGRESS_INTERVAL_MS = 250
 
 /**
- * One run, one process. Register listeners (one per event; registering again replaces), then
- * `start`. Exactly one of onDone / onFailed is called, once; nothing is called after dispose.
+ * One run. Register listeners (one per event; registering again replaces), then `start`.
+ * Exactly one of onDone / onFailed is called, once; nothing is called after dispose.
  */
 export class EngineRun {
   /** Settles once, with the run's outcome (also after dispose). */
   readonly finished: Promise<EngineRunOutcome>
   private resolveFinished!: (outcome: EngineRunOutcome) => void
-  /** Settles when the process has ended (at once if none was started). */
+  /** Settles when the process is back in its source or has ended (at once if none was started). */
   private readonly processEnded: Promise<void>
   private resolveProcessEnded!: () => void
   private readonly listeners: Partial<Listeners> = {}
   private process: EngineProcess | null = null
+  private readonly source: EngineProcessSource
+  /** Remove this run's listeners from the process (it may serve another run next). */
+  private unsubscribe: () => void = () => {}
+  private released = false
   private runState: EngineRunState = 'idle'
   private outcome: EngineRunOutcome | null = null
   private readySeen = false
@@ -85,10 +92,9 @@ export class EngineRun {
   private readonly cancelTimeoutMs: number
   private readonly exitTimeoutMs: number
 
-  constructor(
-    private readonly createProcess: EngineProcessFactory,
-    options: EngineRunOptions = {}
-  ) {
+  /** A bare factory means a new process for this run, ended after it. */
+  constructor(source: EngineProcessSource | EngineProcessFactory, options: EngineRunOptions = {}) {
+    this.source = typeof source === 'function' ? singleUse(source) : source
     this.cancelTimeoutMs = options.cancelTimeoutMs ?? 1000
     this.exitTimeoutMs = options.exitTimeoutMs ?? 2000
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve))
@@ -137,10 +143,14 @@ export class EngineRun {
     if (this.runState !== 'idle' || this.disposed) throw new Error(`EngineRun.start: the run is already ${this.disposed ? 'disposed' : this.runState}`)
     this.runState = 'starting'
     this.startedAt = Date.now()
-    const engine = this.createProcess()
+    const engine = this.source.acquire()
     this.process = engine
-    engine.onMessage((msg) => this.handleMessage(msg))
-    engine.onExit((info) => this.handleExit(info))
+    const offMessage = engine.onMessage((msg) => this.handleMessage(msg))
+    const offExit = engine.onExit((info) => this.handleExit(info))
+    this.unsubscribe = () => {
+      offMessage()
+      offExit()
+    }
     engine.send({
       type: 'start',
       protocol: ENGINE_PROTOCOL_VERSION,
@@ -212,7 +222,7 @@ export class EngineRun {
         listeners.evaluation?.(msg.evaluation, msg.classLabels)
         return
       case 'done':
-        this.settle({ status: 'done', presented: msg.presented, elapsedMs: msg.elapsedMs, cancelled: msg.cancelled })
+        this.settle({ status: 'done', presented: msg.presented, elapsedMs: msg.elapsedMs, cancelled: msg.cancelled }, true)
         return
       case 'error':
         return this.fail(msg.message, msg.kind)
@@ -222,6 +232,12 @@ export class EngineRun {
   private handleExit(info: EngineExitInfo): void {
     this.exited = true
     if (this.exitTimer) clearTimeout(this.exitTimer)
+    this.unsubscribe()
+    // Tells a pool to forget it; the run's own process end is now.
+    if (this.process && !this.released) {
+      this.released = true
+      void this.source.release(this.process, false)
+    }
     this.resolveProcessEnded()
     if (!this.outcome) {
       const { reason, kind } = describeExit(info)
@@ -235,13 +251,20 @@ export class EngineRun {
     if (kind === 'protocol') this.killProcess()
   }
 
-  private settle(outcome: EngineRunOutcome): void {
+  private settle(outcome: EngineRunOutcome, engineSaidDone = false): void {
     if (this.outcome) return
     this.outcome = outcome
     this.runState = outcome.status
     if (this.cancelTimer) clearTimeout(this.cancelTimer)
-    // The process gets a moment to exit by itself (it normally does right after `done`).
-    if (!this.exited) this.exitTimer = setTimeout(() => this.killProcess(), this.exitTimeoutMs)
+    if (engineSaidDone && this.process && !this.exited) {
+      // Back to the source before the listeners run, so a run they start can have it at once.
+      this.released = true
+      this.unsubscribe()
+      void this.source.release(this.process, true).then(this.resolveProcessEnded)
+    } else if (!this.exited) {
+      // After an error the engine exits by itself; it gets a moment to.
+      this.exitTimer = setTimeout(() => this.killProcess(), this.exitTimeoutMs)
+    }
     if (!this.disposed) {
       if (outcome.status === 'done') this.listeners.done?.({ presented: outcome.presented, elapsedMs: outcome.elapsedMs, cancelled: outcome.cancelled })
       else this.listeners.failed?.(outcome.reason, outcome.kind)
@@ -251,7 +274,8 @@ export class EngineRun {
 
   private killProcess(): void {
     if (this.exitTimer) clearTimeout(this.exitTimer)
-    if (!this.exited) this.process?.kill()
+    // A process handed back after `done` is its source's now.
+    if (!this.exited && !this.released) this.process?.kill()
   }
 }
 

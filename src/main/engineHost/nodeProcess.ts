@@ -1,35 +1,22 @@
 /** Engine processes as Node child processes (CLI, tests, and anywhere outside Electron). */
 import { fork } from 'node:child_process'
 import { resolve } from 'node:path'
+import { captureTail, memoryFlags } from './processOutput'
 import type { EngineProcess, EngineProcessFactory } from './types'
+import { engineWorkerBundle } from './workerBundle'
 
-/** The launcher that registers tsx and loads src/engine/host/workerEntry.ts. */
+/** The launcher that registers tsx and loads src/engine/host/workerEntry.ts (no build step). */
 export const ENGINE_WORKER_SCRIPT = resolve(__dirname, '../../../bin/engine-worker.cjs')
 
 export interface NodeEngineProcessOptions {
-  /** Script to fork; default bin/engine-worker.cjs. */
+  /** Script to fork; default the prebuilt worker bundle (workerBundle.ts), else bin/engine-worker.cjs. */
   workerPath?: string
   /** V8 old-space limit of each engine process (--max-old-space-size), in MB; default Node's. */
   maxOldSpaceSizeMb?: number
   /** 'advanced' (structured clone) keeps every float exactly, −0 and NaN included; default 'advanced'. */
   serialization?: 'advanced' | 'json'
-}
-
-/** Characters of stderr kept per process: enough for V8's out-of-memory report. */
-const STDERR_TAIL_CHARS = 8192
-
-/** Keep the last `limit` characters written to `stream`. */
-export function captureTail(stream: NodeJS.ReadableStream | null | undefined, limit = STDERR_TAIL_CHARS): () => string {
-  let tail = ''
-  stream?.setEncoding('utf8')
-  stream?.on('data', (chunk: string) => {
-    tail = (tail + chunk).slice(-limit)
-  })
-  return () => tail
-}
-
-export function memoryFlags(maxOldSpaceSizeMb: number | undefined): string[] {
-  return maxOldSpaceSizeMb ? [`--max-old-space-size=${Math.round(maxOldSpaceSizeMb)}`] : []
+  /** Environment of the process; default this one's. */
+  env?: NodeJS.ProcessEnv
 }
 
 export function nodeEngineProcessFactory(options: NodeEngineProcessOptions = {}): EngineProcessFactory {
@@ -37,10 +24,11 @@ export function nodeEngineProcessFactory(options: NodeEngineProcessOptions = {})
 }
 
 export function forkNodeEngine(options: NodeEngineProcessOptions = {}): EngineProcess {
-  const child = fork(options.workerPath ?? ENGINE_WORKER_SCRIPT, [], {
+  const child = fork(options.workerPath ?? engineWorkerBundle() ?? ENGINE_WORKER_SCRIPT, [], {
     // Not the parent's execArgv: a test runner's or debugger's flags have no business here.
     execArgv: memoryFlags(options.maxOldSpaceSizeMb),
     serialization: options.serialization ?? 'advanced',
+    env: options.env ?? process.env,
     stdio: ['ignore', 'inherit', 'pipe', 'ipc']
   })
   const stderr = captureTail(child.stderr)
@@ -56,10 +44,13 @@ export function forkNodeEngine(options: NodeEngineProcessOptions = {}): EnginePr
     },
     onMessage(cb) {
       child.on('message', cb)
+      return () => void child.off('message', cb)
     },
     onExit(cb) {
       // 'close', not 'exit': it comes after the last IPC message has been delivered.
-      child.once('close', (code, signal) => cb({ code, signal, stderr: stderr(), error }))
+      const onClose = (code: number | null, signal: NodeJS.Signals | null) => cb({ code, signal, stderr: stderr(), error })
+      child.once('close', onClose)
+      return () => void child.off('close', onClose)
     },
     kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')

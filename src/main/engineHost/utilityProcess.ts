@@ -1,7 +1,7 @@
 /** Engine processes as Electron utility processes (the desktop app). Mirrors nodeProcess.ts. */
 import { join } from 'node:path'
 import { utilityProcess } from 'electron'
-import { captureTail, memoryFlags } from './nodeProcess'
+import { captureTail, memoryFlags } from './processOutput'
 import type { EngineProcess, EngineProcessFactory } from './types'
 
 export interface UtilityEngineProcessOptions {
@@ -34,9 +34,16 @@ export function forkUtilityEngine(options: UtilityEngineProcessOptions = {}): En
       return child.pid
     },
     send: (msg) => child.postMessage(msg),
-    onMessage: (cb) => child.on('message', cb),
-    // Electron reports only an exit code (a signal shows up as a code, not a name).
-    onExit: (cb) => child.once('exit', (code) => cb({ code, signal: null, stderr: stderr(), error })),
+    onMessage: (cb) => {
+      child.on('message', cb)
+      return () => void child.off('message', cb)
+    },
+    onExit: (cb) => {
+      // Electron reports only an exit code (a signal shows up as a code, not a name).
+      const onExit = (code: number) => cb({ code, signal: null, stderr: stderr(), error })
+      child.once('exit', onExit)
+      return () => void child.off('exit', onExit)
+    },
     kill: () => {
       if (!exited) child.kill()
     }

@@ -11,6 +11,8 @@ export interface SnapshotToRecord {
   step: number
   layers: { neurons: number; inputs: number; weights: ArrayLike<number> }[]
   rng: unknown
+  /** The model's further state (diehl-cook-2015: θ, potentials, traces …), if it has any. */
+  state?: Readonly<Record<string, ArrayLike<number>>>
 }
 
 export interface RecorderOptions {
@@ -48,16 +50,20 @@ export class RunRecorder {
     const total = this.lastTotal || (this.store.runs.get(this.runId)?.total ?? 0)
     this.pendingProgress = { done: Math.max(state.step, this.pendingProgress?.done ?? 0), total }
     this.flushProgress()
-    state.layers.forEach((layer, index) => {
-      this.store.snapshots.put({
-        runId: this.runId,
-        step: state.step,
-        layer: index,
-        neurons: layer.neurons,
-        inputs: layer.inputs,
-        weights: layer.weights instanceof Float64Array ? layer.weights : Float64Array.from(layer.weights),
-        rng: state.rng
+    // One transaction: a step is recorded whole (every layer and the model state) or not at all.
+    this.store.transaction(() => {
+      state.layers.forEach((layer, index) => {
+        this.store.snapshots.put({
+          runId: this.runId,
+          step: state.step,
+          layer: index,
+          neurons: layer.neurons,
+          inputs: layer.inputs,
+          weights: layer.weights instanceof Float64Array ? layer.weights : Float64Array.from(layer.weights),
+          rng: state.rng
+        })
       })
+      if (state.state) this.store.snapshots.putState(this.runId, state.step, state.state)
     })
   }
 

@@ -11,7 +11,8 @@ import { parseExperimentConfig, type ExperimentConfig } from '../../shared/confi
 import type { ResumeState } from '../../shared/engineProtocol'
 import { flattenConfig } from '../../shared/flatten'
 import { ENGINE_VERSION } from '../../engine/experiment/run'
-import type { RunStore } from '../db'
+import type { RunStore, SnapshotState } from '../db'
+import { EnginePool } from '../engineHost/enginePool'
 import { EngineRun } from '../engineHost/engineRun'
 import type { EngineProcessFactory } from '../engineHost/types'
 import type { EventHub } from './api'
@@ -25,6 +26,8 @@ export interface RunServiceOptions {
   traceNeurons?: number
   /** Folder relative config paths are resolved against (API clients send absolute ones). */
   baseDir?: string
+  /** An engine process with no run to train ends after this long; default 30 s. */
+  engineIdleMs?: number
 }
 
 export const INTERRUPTED_REASON = 'interrupted: the workbench stopped while this run was training; resume it to continue from its last snapshot'
@@ -62,15 +65,18 @@ export class RunService {
   /** Runs waiting for a slot, with the snapshot to resume from (null: from the start). */
   private readonly waiting: { id: number; resume: boolean }[] = []
   private readonly concurrency: number
+  /** Warm engine processes: one that finished a run trains the next (up to `concurrency` wait). */
+  private readonly engines: EnginePool
   private closed = false
 
   constructor(
     private readonly store: RunStore,
-    private readonly engineFactory: EngineProcessFactory,
+    engineFactory: EngineProcessFactory,
     private readonly events: EventHub,
     private readonly options: RunServiceOptions = {}
   ) {
     this.concurrency = Math.max(1, options.concurrency ?? cpus().length)
+    this.engines = new EnginePool(engineFactory, { maxIdle: this.concurrency, idleTimeoutMs: options.engineIdleMs })
   }
 
   /** After a restart: runs that were training are marked failed (resumable); queued ones start. */
@@ -175,9 +181,24 @@ export class RunService {
   }
 
   summaryOf(id: number) {
-    const { rows } = this.store.runs.list({ params: [], ids: [id], sort: 'created', descending: true, offset: 0, limit: 1 })
+    const { rows } = this.store.runs.list({ params: [], columns: [], ids: [id], sort: 'created', descending: true, offset: 0, limit: 1 })
     if (!rows[0]) throw new ApiError('not-found', `run ${id} does not exist`)
     return rows[0]
+  }
+
+  /**
+   * The model's state recorded with a run's snapshot at `step` (default: the latest complete
+   * snapshot), for evaluating or exporting it as it was: a diehl-cook-2015 run's adaptive
+   * thresholds are `state['excitatory.theta']` (mV, one per neuron). Null when the run's model has
+   * no such state (seed-2017) or it was recorded before the store kept it.
+   */
+  snapshotState(id: number, step?: number): { step: number; state: SnapshotState } | null {
+    const row = this.requireRun(id)
+    const layers = (JSON.parse(row.configJson) as ExperimentConfig).network.layers.length
+    const at = step ?? this.store.snapshots.latestComplete(id, layers)?.step
+    if (at === undefined) return null
+    const state = this.store.snapshots.state(id, at)
+    return state && { step: at, state }
   }
 
   /** The engine process id of a run training now (undefined when it is not active), for tests and diagnostics. */
@@ -190,12 +211,18 @@ export class RunService {
     while (this.active.size > 0 || this.waiting.length > 0) await new Promise((r) => setTimeout(r, 25))
   }
 
-  /** Stop everything: running runs are cancelled and their processes ended. */
+  /** Stop everything: running runs are cancelled, and every engine process ends (idle ones too). */
   async close(): Promise<void> {
     this.closed = true
     this.waiting.length = 0
     const stopping = [...this.active.values()].map((a) => a.engine.stop())
     await Promise.all(stopping)
+    await this.engines.close()
+  }
+
+  /** Engine processes alive now, training or idle (for tests and diagnostics). */
+  get engineProcesses(): number {
+    return this.engines.size
   }
 
   private requireRun(id: number) {
@@ -235,12 +262,13 @@ export class RunService {
         resume = {
           step: saved.step,
           layers: saved.layers.map((l) => ({ neurons: l.neurons, inputs: l.inputs, weights: Array.from(l.weights) })),
-          rng: saved.rng as ResumeState['rng']
+          rng: saved.rng as ResumeState['rng'],
+          ...(saved.state ? { state: stateToWire(saved.state) } : {})
         }
       }
     }
     const recorder = new RunRecorder(this.store, id)
-    const engine = new EngineRun(this.engineFactory)
+    const engine = new EngineRun(this.engines)
     this.active.set(id, { engine, recorder })
     const outputNeurons = config.network.layers[layers - 1].neurons
     const traceNeurons = Array.from({ length: Math.min(this.options.traceNeurons ?? 4, outputNeurons) }, (_, j) => j)
@@ -250,7 +278,7 @@ export class RunService {
     engine.onProgress((p) => {
       lastDone = p.done
       recorder.progress(p.done, p.total)
-      this.events.emit('run.progress', { id, done: p.done, total: p.total, imagesPerSecond: p.imagesPerSecond, last: p.last, traces: p.traces })
+      this.events.emit('run.progress', { id, done: p.done, total: p.total, imagesPerSecond: p.imagesPerSecond, last: p.last, traces: p.traces, live: p.live ?? null })
     })
     engine.onMetrics((points) => recorder.metrics(points))
     engine.onSnapshot((snapshot) => {
@@ -280,6 +308,13 @@ export class RunService {
     if (this.store.runs.get(id)) this.setStatus(id, status, error)
     this.pump()
   }
+}
+
+/** Stored state arrays as the engine protocol carries them. */
+function stateToWire(state: SnapshotState): Record<string, number[]> {
+  const wire: Record<string, number[]> = {}
+  for (const [name, values] of Object.entries(state)) wire[name] = Array.from(values)
+  return wire
 }
 
 /** The image shape of a run's first-layer inputs, where it can be known. */

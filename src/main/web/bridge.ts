@@ -12,8 +12,11 @@ import { dispatch, toApiError, type WorkbenchApi } from '../services/api'
 import { upgradeRefusal } from './access'
 
 export const API_PATH = '/api'
-/** Largest message a client may send; requests are small, this only stops abuse. */
-export const MAX_MESSAGE_BYTES = 1024 * 1024
+/**
+ * Largest message a client may send: room for a weights upload (`runs.import` takes up to 64 MiB
+ * of base64) plus its envelope; anything bigger is abuse.
+ */
+export const MAX_MESSAGE_BYTES = 65 * 1024 * 1024
 /** `run.progress` is sent at most this often per run; the latest one wins. */
 export const PROGRESS_INTERVAL_MS = 100
 /** A client this far behind (bytes queued) skips progress events until it catches up. */
@@ -63,10 +66,10 @@ export function attachApiBridge(server: Server, api: WorkbenchApi, options: ApiB
     api.events.on(event, (payload: ApiEvents[ApiEvent]) => {
       if (event === 'run.progress') return progress.push(payload as ApiEvents['run.progress'])
       // Anything about a run comes after its latest progress, never before it.
-      const { id } = payload as { id: number }
-      progress.flush(id)
+      const runId = event.startsWith('run.') ? (payload as { id: number }).id : null
+      if (runId !== null) progress.flush(runId)
       broadcast({ event, payload }, false)
-      if (event === 'run.status' && FINAL_STATUSES.has((payload as ApiEvents['run.status']).status)) progress.forget(id)
+      if (event === 'run.status' && FINAL_STATUSES.has((payload as ApiEvents['run.status']).status)) progress.forget(runId!)
     })
   )
 

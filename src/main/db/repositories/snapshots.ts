@@ -20,11 +20,16 @@ export interface Snapshot extends SnapshotInfo {
   createdAt: string
 }
 
-/** Every layer at one step: what a resumed run starts from. */
+/** A model's named state arrays at one step (diehl-cook-2015: `excitatory.theta`, …). */
+export type SnapshotState = Record<string, Float64Array>
+
+/** Every layer at one step, with the model's state: what a resumed run starts from. */
 export interface CompleteSnapshot {
   step: number
   rng: unknown
   layers: { neurons: number; inputs: number; weights: Float64Array }[]
+  /** Null when the model has none (seed-2017) or the run was recorded before schema 3. */
+  state: SnapshotState | null
 }
 
 interface SnapshotRecord {
@@ -73,6 +78,8 @@ export class SnapshotsRepository {
   private readonly selectLatest: Statement<[number, number], SnapshotRecord>
   private readonly selectLatestCompleteStep: Statement<[number, number, number], number>
   private readonly selectStep: Statement<[number, number, number], SnapshotRecord>
+  private readonly upsertState: Statement<[{ runId: number; step: number; name: string; data: Buffer }]>
+  private readonly selectState: Statement<[number, number], { name: string; data: Buffer }>
 
   constructor(db: Database) {
     // Snapshotting the same step again (after a resume) replaces it.
@@ -92,6 +99,10 @@ export class SnapshotsRepository {
         GROUP BY step HAVING count(*) = ? ORDER BY step DESC LIMIT 1`)
       .pluck()
     this.selectStep = db.prepare(`SELECT ${RECORD_COLUMNS} FROM snapshots WHERE run_id = ? AND step = ? AND layer < ? ORDER BY layer`)
+    this.upsertState = db.prepare(`
+      INSERT INTO snapshot_states (run_id, step, name, dtype, data) VALUES (@runId, @step, @name, 'f64', @data)
+      ON CONFLICT (run_id, step, name) DO UPDATE SET dtype = excluded.dtype, data = excluded.data`)
+    this.selectState = db.prepare('SELECT name, data FROM snapshot_states WHERE run_id = ? AND step = ? ORDER BY name')
   }
 
   put(snapshot: NewSnapshot): void {
@@ -100,6 +111,26 @@ export class SnapshotsRepository {
       throw new Error(`snapshot of run ${runId} layer ${layer}: ${weights.length} weights for ${neurons} × ${inputs}`)
     }
     this.upsertSnapshot.run({ runId, step, layer, neurons, inputs, rngJson: JSON.stringify(rng ?? null), createdAt: isoNow(), data: toBlob(weights) })
+  }
+
+  /**
+   * The model's state at `step` (every named array as float64: integer arrays come back exactly).
+   * Call in the same transaction as the step's put() calls, so a step is never half recorded.
+   */
+  putState(runId: number, step: number, state: Readonly<Record<string, ArrayLike<number>>>): void {
+    for (const [name, values] of Object.entries(state)) {
+      const data = values instanceof Float64Array ? values : Float64Array.from(values)
+      this.upsertState.run({ runId, step, name, data: toBlob(data) })
+    }
+  }
+
+  /** The model's state recorded at `step`; null when there is none. */
+  state(runId: number, step: number): SnapshotState | null {
+    const rows = this.selectState.all(runId, step)
+    if (rows.length === 0) return null
+    const state: SnapshotState = {}
+    for (const row of rows) state[row.name] = fromBlob(row.data)
+    return state
   }
 
   /** What snapshots a run has, without their weights. */
@@ -121,7 +152,8 @@ export class SnapshotsRepository {
     return {
       step,
       rng: JSON.parse(records[0].rng_json) as unknown,
-      layers: records.map((r) => ({ neurons: r.neurons, inputs: r.inputs, weights: fromBlob(r.data) }))
+      layers: records.map((r) => ({ neurons: r.neurons, inputs: r.inputs, weights: fromBlob(r.data) })),
+      state: this.state(runId, step)
     }
   }
 }
