@@ -1,9 +1,12 @@
 /**
  * `npx tsx bench/store.ts`: how fast the run store answers what the UI asks most: run list
- * pages (default, filtered by a param, by a tag, sorted by accuracy, text search) and one run's
- * metric series. Two stores in temp files: 100 runs × 1000 steps × 3 metric keys, and 10,000
- * runs (metrics in the first only). Prints the median of 20 timings per query; no assertions.
- * (Recording overhead during training is measured by the engine benchmarks.)
+ * windows (default, filtered by a param value or range, status, experiment, tag, text; sorted
+ * by accuracy or a param; a window deep in the list), the filter picker's keys and values, and
+ * one run's metric series. Two stores in temp files: 100 runs × 1000 steps × 3 metric keys, and
+ * 10,000 runs as the runs-list end-to-end test makes them (tests/helpers/seedRuns.ts: varied
+ * configs, 5 experiments, statuses, tags, notes, a few metric points each). Prints the median
+ * of 20 timings per query; no assertions. (Recording overhead during training is measured by
+ * the engine benchmarks.)
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,6 +15,7 @@ import { API_ARGS } from '../src/shared/api'
 import { ExperimentConfigSchema } from '../src/shared/config'
 import { flattenConfig } from '../src/shared/flatten'
 import { RunStore, type RunListQuery } from '../src/main/db'
+import { seedRuns } from '../tests/helpers/seedRuns'
 
 const REPEATS = 20
 const RATES = [0.005, 0.01, 0.02, 0.05]
@@ -70,13 +74,23 @@ function fill(store: RunStore, count: number, stepsPerRun: number): number[] {
 }
 
 function listCases(store: RunStore): [string, () => unknown][] {
+  const total = store.runs.list(query({ limit: 1 })).total
+  const experimentId = store.experiments.list().at(-1)!.id
   return [
     ['runs.list default (newest 100)', () => store.runs.list(query())],
     ['runs.list param learning.rate = 0.02', () => store.runs.list(query({ params: [{ key: 'learning.rate', value: '0.02' }] }))],
+    ['runs.list param 0.01 ≤ learning.rate ≤ 0.05', () => store.runs.list(query({ params: [{ key: 'learning.rate', min: 0.01, max: 0.05 }], columns: ['learning.rate'] }))],
+    ['runs.list status failed', () => store.runs.list(query({ status: 'failed' }))],
+    ['runs.list one experiment', () => store.runs.list(query({ experimentId }))],
     ['runs.list tag baseline', () => store.runs.list(query({ tag: 'baseline' }))],
     ['runs.list sorted by accuracy', () => store.runs.list(query({ sort: 'accuracy' }))],
-    ['runs.list text "run 12"', () => store.runs.list(query({ text: 'run 12' }))],
-    ['runs.list last page', () => store.runs.list(query({ offset: Math.max(0, store.runs.list(query({ limit: 1 })).total - 100) }))]
+    ['runs.list sorted by param learning.rate', () => store.runs.list(query({ sort: 'param', sortParam: 'learning.rate', columns: ['learning.rate'] }))],
+    ['runs.list text "lr 0.02"', () => store.runs.list(query({ text: 'lr 0.02' }))],
+    ['runs.list window in the middle', () => store.runs.list(query({ offset: Math.floor(total / 2) }))],
+    ['runs.list last page', () => store.runs.list(query({ offset: Math.max(0, total - 100) }))],
+    ['runs.filterOptions (param keys, tags)', () => store.runs.filterOptions()],
+    ['runs.paramValues learning.rate', () => store.runs.paramValues('learning.rate')],
+    ['experiments.list (run counts)', () => store.experiments.list()]
   ]
 }
 
@@ -93,7 +107,7 @@ small.close()
 
 start = performance.now()
 const large = new RunStore(join(dir, 'large.db'))
-fill(large, 10_000, 0)
+seedRuns(large, 10_000)
 const largeFillSeconds = (performance.now() - start) / 1000
 for (const [name, work] of listCases(large)) rows.push(['10,000 runs', name, medianMs(work)])
 large.close()
