@@ -9,11 +9,12 @@ import { dirname, resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { parseSweep, sweepParameters, type SweepDefinition } from '../../shared/sweep'
 import type { TrialRow } from '../../main/db'
-import { SweepService, type ParameterImportance, type SweepDetail } from '../../main/services/sweepService'
+import type { ParameterImportance, SweepDetail, SweepService } from '../../main/services/sweepService'
 import { resolveConfigPaths } from '../../main/services/training'
 import type { Workbench } from '../../main/services/workbench'
 import { openWorkbench, readJsonFile } from '../common'
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors'
+import { EXIT_INTERRUPTED } from '../interrupt'
 import { parseRunId, table } from './runs'
 
 type Values = Record<string, string | boolean | string[] | undefined>
@@ -46,7 +47,7 @@ function readSweepFile(path: string | undefined): { definition: SweepDefinition;
 
 async function open(db: Values[string], concurrency?: number): Promise<{ wb: Workbench; sweeps: SweepService }> {
   const wb = await openWorkbench(db as string | undefined, false, concurrency)
-  return { wb, sweeps: new SweepService(wb.store, wb.runs, wb.events) }
+  return { wb, sweeps: wb.sweeps }
 }
 
 async function withSweeps(db: Values[string], work: (sweeps: SweepService) => number | Promise<number>): Promise<number> {
@@ -54,7 +55,6 @@ async function withSweeps(db: Values[string], work: (sweeps: SweepService) => nu
   try {
     return await work(sweeps)
   } finally {
-    await sweeps.close()
     await wb.close()
   }
 }
@@ -143,12 +143,17 @@ async function follow(values: Values, workers: number | undefined, start: (sweep
   let id = 0
   const line = new ProgressLine()
   let interrupted = false
+  // Engine processes ignore the terminal's Ctrl+C (see src/cli/interrupt.ts): the sweep is paused here.
   const onSignal = () => {
-    if (interrupted) process.exit(130)
+    if (interrupted) process.exit(EXIT_INTERRUPTED)
     interrupted = true
     line.clear()
     console.error('\npausing… the trials training stop and run again on resume (press Ctrl+C again to quit at once)')
-    if (id) sweeps.pause(id, { stopTrials: true })
+    try {
+      if (id) sweeps.pause(id, { stopTrials: true })
+    } catch {
+      // Already finished: nothing to pause.
+    }
   }
   process.on('SIGINT', onSignal)
   const reported = new Set<number>()
@@ -179,14 +184,19 @@ async function follow(values: Values, workers: number | undefined, start: (sweep
     if (json) console.log(JSON.stringify({ id, status: detail.status, trials: detail.trials, best: sweeps.best(id, 5), importance }))
     else {
       console.log(formatStatus(detail, importance, false))
-      if (outcome !== 'completed') console.log(`\ncontinue it with: snn-workbench sweep resume ${id}`)
+      if (outcome !== 'completed' && !interrupted) console.log(`\ncontinue it with: snn-workbench sweep resume ${id}`)
       console.log(`\n${((Date.now() - started) / 1000).toFixed(1)} s`)
+    }
+    if (interrupted && outcome !== 'completed') {
+      console.error(`sweep ${id} ${detail.status} (trials stopped mid-training run again on resume); continue it with: snn-workbench sweep resume ${id}`)
+      return EXIT_INTERRUPTED
     }
     return outcome === 'completed' ? EXIT_OK : EXIT_FAILURE
   } finally {
-    process.off('SIGINT', onSignal)
-    await sweeps.close()
+    // Closes the sweep service before the runs (trials left running stay resumable).
     await wb.close()
+    // Only now: a second Ctrl+C while closing still quits at once, with 130.
+    process.off('SIGINT', onSignal)
   }
 }
 

@@ -96,6 +96,25 @@ export class SweepService {
     return { id }
   }
 
+  /**
+   * Before RunService.recover at a restart: the runs of interrupted trials that their session
+   * left queued are marked cancelled, so the run queue does not start them as runs of their own;
+   * `recover` then continues them as their sweeps' trials (from their last snapshots).
+   */
+  releaseInterruptedTrialRuns(): number[] {
+    const released: number[] = []
+    for (const sweep of this.store.sweeps.list()) {
+      if (sweep.status !== 'running' || this.schedulers.has(sweep.id) || heldElsewhere(sweep.runner)) continue
+      for (const trial of this.store.sweeps.trials(sweep.id)) {
+        if (trial.status !== 'running' || trial.runId === null) continue
+        if (this.store.runs.get(trial.runId)?.status !== 'queued') continue
+        this.store.runs.setStatus(trial.runId, 'cancelled')
+        released.push(trial.runId)
+      }
+    }
+    return released
+  }
+
   /** After a restart: resume every sweep left running by a process that is gone. */
   recover(): number[] {
     const resumed: number[] = []

@@ -1,11 +1,9 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3'
+import type { SweepStatus, TrialStatus } from '../../../shared/sweepApi'
 import { isoNow, numberOrNaN } from '../util'
 
-export const SWEEP_STATUSES = ['running', 'paused', 'completed', 'cancelled', 'failed'] as const
-export type SweepStatus = (typeof SWEEP_STATUSES)[number]
-
-export const TRIAL_STATUSES = ['running', 'completed', 'pruned', 'failed', 'cancelled'] as const
-export type TrialStatus = (typeof TRIAL_STATUSES)[number]
+// The statuses are the API contract's: the store keeps what the API shows.
+export type { SweepStatus, TrialStatus }
 
 export interface NewSweep {
   name: string

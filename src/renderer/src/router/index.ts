@@ -4,6 +4,9 @@ import RunsListView from '../views/RunsListView.vue'
 import RunPageView from '../views/RunPageView.vue'
 import NewRunView from '../views/NewRunView.vue'
 import RunCompareView from '../views/RunCompareView.vue'
+import SweepsListView from '../views/SweepsListView.vue'
+import SweepNewView from '../views/SweepNewView.vue'
+import SweepPageView from '../views/SweepPageView.vue'
 
 export const router = createRouter({
   history: createWebHashHistory(),
@@ -28,6 +31,15 @@ export const router = createRouter({
           .filter((n) => Number.isInteger(n) && n > 0)
           .slice(0, 8)
       })
+    },
+    { path: '/sweeps', name: 'sweeps', component: SweepsListView },
+    // ?from=12 takes run 12's config as the base
+    { path: '/sweeps/new', name: 'new-sweep', component: SweepNewView },
+    {
+      path: '/sweeps/:id(\\d+)',
+      name: 'sweep',
+      component: SweepPageView,
+      props: (route) => ({ id: Number(route.params.id) })
     },
     { path: '/:unknown(.*)*', redirect: '/' }
   ]

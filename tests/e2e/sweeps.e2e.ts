@@ -1,0 +1,172 @@
+/// <reference lib="dom" />
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+// A sweep from the UI, in a real browser against a real `snn-workbench serve`: the empty sweeps
+// list → New sweep (4 random trials over learning rate and threshold scale, seed-2017, digits
+// 0–2, a few images per class, 2 at once) → it runs to completion live → parallel coordinates,
+// charts and trials table → compare the top 3. Screenshots land in test-results/e2e-sweep-*.png.
+
+const ROOT = resolve(__dirname, '../..')
+const CHROMIUM = '/usr/bin/chromium'
+const SHOTS = join(ROOT, 'test-results')
+
+let workdir = ''
+let server: ChildProcess | null = null
+let serverOutput = ''
+let browser: Browser | null = null
+let page: Page
+const pageErrors: string[] = []
+
+/** Start `serve` on a free port with a fresh database; resolves with the URL it prints. */
+function startServer(dbPath: string): Promise<string> {
+  return new Promise((resolveUrl, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/snn-workbench.cjs'), 'serve', '--port', '0', '--db', dbPath], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    server = child
+    const timer = setTimeout(() => reject(new Error(`serve printed no URL within 120 s:\n${serverOutput}`)), 120_000)
+    const collect = (chunk: Buffer) => {
+      serverOutput += chunk.toString()
+      const url = /SNN Workbench is at (\S+)/.exec(serverOutput)?.[1]
+      if (url) {
+        clearTimeout(timer)
+        resolveUrl(url)
+      }
+    }
+    child.stdout!.on('data', collect)
+    child.stderr!.on('data', collect)
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      reject(new Error(`serve exited (${code ?? signal}) before printing its URL:\n${serverOutput}`))
+    })
+  })
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `e2e-sweep-${name}.png`), fullPage: true })
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)`)
+  mkdirSync(SHOTS, { recursive: true })
+  workdir = mkdtempSync(join(tmpdir(), 'snn-e2e-sweep-'))
+  const url = await startServer(join(workdir, 'wb.db'))
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu']
+  })
+  page = await browser.newPage({ viewport: { width: 1280, height: 860 } })
+  page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`))
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`)
+  })
+  await page.goto(url)
+})
+
+afterAll(async () => {
+  await browser?.close()
+  if (server && server.exitCode === null) {
+    const exited = new Promise((done) => server!.once('exit', done))
+    server.kill('SIGTERM')
+    await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))])
+    if (server.exitCode === null) server.kill('SIGKILL')
+  }
+  if (workdir) rmSync(workdir, { recursive: true, force: true })
+})
+
+describe('a sweep in the browser', () => {
+  it('explains what a sweep is when there is none', async () => {
+    await page.getByTestId('nav-sweeps').click()
+    const empty = page.getByTestId('sweeps-empty')
+    await empty.waitFor({ timeout: 30_000 })
+    expect(await empty.textContent()).toContain('A sweep trains many variants of one experiment')
+    await shot('1-empty')
+  })
+
+  it('creates a 4-trial random sweep from the form and watches it finish', async () => {
+    await page.getByTestId('new-sweep').first().click()
+    await page.getByTestId('new-sweep-form').waitFor()
+    await page.getByTestId('sweep-name').fill('e2e learning rate')
+    // Keep learning rate and threshold scale; drop the leak.
+    await page.getByTestId('space-row').nth(2).getByTestId('space-remove').click()
+    expect(await page.getByTestId('space-row').count()).toBe(2)
+    await page.getByTestId('sweep-train-per-class').fill('10')
+    await page.getByTestId('sweep-test-per-class').fill('10')
+    await page.getByTestId('sweep-budget').fill('4')
+    await page.getByTestId('sweep-concurrency').fill('2')
+    await page.getByTestId('sweep-seed').fill('3')
+    // A wrong range is refused inline before anything is sent.
+    const max = page.getByTestId('space-row').first().getByTestId('space-max')
+    await max.fill('0.001')
+    expect(await page.getByTestId('space-problem').textContent()).toContain('learning.rate: range min 0.005 is greater than max 0.001')
+    expect(await page.getByTestId('start-sweep').isDisabled()).toBe(true)
+    await max.fill('0.08')
+    await shot('2-form')
+    await page.getByTestId('start-sweep').click()
+
+    await page.waitForURL(/#\/sweeps\/\d+$/, { timeout: 30_000 })
+    await page.getByTestId('sweep-page').waitFor()
+    await page.getByTestId('sweep-progress').waitFor()
+    await shot('2b-running') // usually while the first trials train
+    await page.getByTestId('sweep-status').first().filter({ hasText: 'completed' }).waitFor({ timeout: 240_000 })
+    await page.getByTestId('trials-table').waitFor()
+    // The page fetches again after the last event; wait until all four show a result.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="trial-objective"]').length === 4 && Array.from(document.querySelectorAll('[data-testid="trial-objective"]')).every((c) => /%$/.test(c.textContent ?? '')))
+    expect(await page.getByTestId('trial-row').count()).toBe(4)
+    expect(await page.getByTestId('best-mark').count()).toBe(1)
+    expect(await page.getByTestId('sweep-best-value').textContent()).toMatch(/\d+\.\d%/)
+    expect(await page.getByTestId('trial-run').count()).toBe(4)
+  })
+
+  it('draws the parallel-coordinates plot, the charts and the importance note', async () => {
+    const pcp = page.getByTestId('pcp-chart')
+    await pcp.waitFor({ timeout: 30_000 })
+    // Drawn, not blank: the canvas has pixels of more than one colour.
+    const drawn = await pcp.evaluate((el) => {
+      const c = el as HTMLCanvasElement
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
+      const colours = new Set<number>()
+      for (let i = 0; i < data.length && colours.size < 3; i += 4) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2] | (data[i + 3] << 24))
+      return colours.size
+    })
+    expect(drawn).toBeGreaterThan(2)
+    expect(await page.getByTestId('scatter-chart').count()).toBe(3) // by trial, and one per parameter
+    // 4 completed trials are just enough for the fANOVA estimate.
+    expect(await page.getByTestId('sweep-importance').textContent()).toContain('fANOVA main effects')
+    await shot('3-page')
+    await page.getByTestId('pcp-chart').screenshot({ path: join(SHOTS, 'e2e-sweep-3b-pcp.png') })
+    await page.getByTestId('theme').selectOption('dark')
+    await shot('3c-page-dark')
+    await page.getByTestId('theme').selectOption('light')
+  })
+
+  it('compares the top 3 trials and opens the best run', async () => {
+    const bestRun = (await page.getByTestId('sweep-best').textContent())!.match(/run (\d+)/)![1]
+    await page.getByTestId('compare-k').selectOption('3')
+    await page.getByTestId('compare-top').click()
+    await page.waitForURL(/#\/compare\?ids=\d+(%2C|,)\d+(%2C|,)\d+$/, { timeout: 30_000 })
+    await page.getByTestId('compare-table').waitFor({ timeout: 30_000 })
+    expect(decodeURIComponent(page.url()).split('ids=')[1].split(',')[0]).toBe(bestRun)
+    await shot('4-compare')
+
+    await page.goBack()
+    await page.getByTestId('open-best').click()
+    await page.waitForURL(new RegExp(`#/runs/${bestRun}$`), { timeout: 30_000 })
+    await page.getByTestId('run-page').waitFor()
+
+    await page.getByTestId('nav-sweeps').click()
+    const row = page.getByTestId('sweep-row')
+    await row.waitFor()
+    expect(await row.textContent()).toContain('e2e learning rate')
+    expect(await row.getByTestId('sweep-best').textContent()).toMatch(/\d+\.\d%/)
+    await shot('5-list')
+    expect(pageErrors).toEqual([])
+  })
+})
