@@ -345,7 +345,8 @@ export interface FixedVsFloatReport {
   fixed: EvaluationResult
 }
 
-function classIndices(labels: Int32Array, indices: Int32Array, classLabels: readonly number[]): Int32Array {
+/** Each image's class as an index into `classLabels` (−1: not one of them). */
+export function classIndices(labels: Int32Array, indices: Int32Array, classLabels: readonly number[]): Int32Array {
   const position = new Map(classLabels.map((label, c) => [label, c]))
   return Int32Array.from(indices, (i) => position.get(labels[i]) ?? -1)
 }
@@ -368,7 +369,21 @@ export function compareFixedToFloat(
 ): FixedVsFloatReport {
   const train = presentToBoth(network, fixed, plan.trainSet, plan.trainIndices)
   const test = presentToBoth(network, fixed, plan.testSet, plan.testIndices, plan.testSet === plan.trainSet)
-  const n = network.outputLayer.size
+  return scoreFixedVsFloat(train, test, network.outputLayer.size, plan, prediction, labelSource)
+}
+
+/**
+ * The comparison from both models' responses to the plan's training and test images (what
+ * compareFixedToFloat presents; a host may present them in slices and score once at the end).
+ */
+export function scoreFixedVsFloat(
+  train: PairedResponses,
+  test: PairedResponses,
+  n: number,
+  plan: DataPlan,
+  prediction: ExperimentConfig['evaluation']['prediction'],
+  labelSource: LabelSource = 'fixed'
+): FixedVsFloatReport {
   const common = {
     trainLabels: classIndices(plan.trainSet.labels, plan.trainIndices, plan.classLabels),
     testLabels: classIndices(plan.testSet.labels, plan.testIndices, plan.classLabels),

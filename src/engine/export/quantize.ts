@@ -104,6 +104,11 @@ export interface QuantizeOptions {
   q: QFormat
   rounding: Rounding
   scale: ScaleMode
+  /**
+   * Out-of-range words clamp to the range's ends (true, default) or wrap around as a plain
+   * two's complement truncation to W bits would (false; what hardware without saturation does).
+   */
+  saturate?: boolean
   /** Histogram bins (default 64). */
   bins?: number
 }
@@ -123,10 +128,12 @@ export interface QuantizationReport {
   /** |w − dequantized w| over all weights, in the weights' own units. */
   maxAbsError: number
   meanAbsError: number
-  /** Weights clamped to the word range (below its minimum, above its maximum). */
+  /** Weights beyond the word range (below its minimum, above its maximum): clamped, or wrapped without saturation. */
   saturated: number
   saturatedLow: number
   saturatedHigh: number
+  /** The same, per neuron (row). */
+  saturatedByNeuron: number[]
   /** Non-zero weights that became 0. */
   flushedToZero: number
   /** Largest |scaled w| as a share of the largest word value (above 1: saturation). */
@@ -140,6 +147,8 @@ export interface QuantizedMatrix {
   q: QFormat
   rounding: Rounding
   scale: ScaleMode
+  /** false: out-of-range words wrapped around instead of clamping. */
+  saturate: boolean
   /** Neurons. */
   rows: number
   /** Inputs. */
@@ -156,6 +165,7 @@ export interface QuantizedMatrix {
 /** Quantize a neurons × inputs matrix (neuron-major). Throws QuantizeError for a bad format or non-finite weights. */
 export function quantizeMatrix(weights: ArrayLike<number>, rows: number, cols: number, options: QuantizeOptions): QuantizedMatrix {
   const { q, rounding, scale } = options
+  const saturating = options.saturate ?? true
   checkQFormat(q)
   if (!ROUNDINGS.includes(rounding)) throw new QuantizeError(`rounding "${String(rounding)}": expected one of ${ROUNDINGS.join(', ')}`)
   if (!SCALE_MODES.includes(scale)) throw new QuantizeError(`scale "${String(scale)}": expected one of ${SCALE_MODES.join(', ')}`)
@@ -183,6 +193,7 @@ export function quantizeMatrix(weights: ArrayLike<number>, rows: number, cols: n
   const values = new Int32Array(rows * cols)
   let saturatedLow = 0
   let saturatedHigh = 0
+  const saturatedByNeuron = new Array<number>(rows).fill(0)
   let flushedToZero = 0
   let errorSum = 0
   let maxAbsError = 0
@@ -195,12 +206,11 @@ export function quantizeMatrix(weights: ArrayLike<number>, rows: number, cols: n
       const w = weights[i]
       const word = roundToInteger(w * factor, rounding)
       let stored = word
-      if (word > max) {
-        stored = max
-        saturatedHigh++
-      } else if (word < min) {
-        stored = min
-        saturatedLow++
+      if (word > max || word < min) {
+        if (word > max) saturatedHigh++
+        else saturatedLow++
+        saturatedByNeuron[j]++
+        stored = saturating ? (word > max ? max : min) : wrapToWord(word, bits)
       }
       values[i] = stored
       if (stored === 0 && w !== 0) flushedToZero++
@@ -226,13 +236,19 @@ export function quantizeMatrix(weights: ArrayLike<number>, rows: number, cols: n
     saturated,
     saturatedLow,
     saturatedHigh,
+    saturatedByNeuron,
     flushedToZero,
     rangeUsed: largestScaled / representableMax,
     histogram: { ...histogram, representableMin, representableMax },
     warnings: []
   }
   const label = formatQ(q)
-  if (saturated > 0) {
+  if (saturated > 0 && !saturating) {
+    report.warnings.push(
+      `${saturated} of ${count} weights (${percent(saturated, count)}) overflowed the ${label} range [${representableMin}, ${representableMax}]` +
+        ` and wrapped around (${saturatedLow} below, ${saturatedHigh} above); turn saturation on, or use more integer bits or per-neuron scaling`
+    )
+  } else if (saturated > 0) {
     report.warnings.push(
       `${saturated} of ${count} weights (${percent(saturated, count)}) saturated at the ${label} limits [${representableMin}, ${representableMax}]` +
         ` (${saturatedLow} below, ${saturatedHigh} above); use more integer bits or per-neuron scaling`
@@ -241,7 +257,14 @@ export function quantizeMatrix(weights: ArrayLike<number>, rows: number, cols: n
   if (flushedToZero > 0) {
     report.warnings.push(`${flushedToZero} of ${count} non-zero weights (${percent(flushedToZero, count)}) became 0 at ${label}; use more fraction bits`)
   }
-  return { q, rounding, scale, rows, cols, values, scales, lsb, report }
+  return { q, rounding, scale, saturate: saturating, rows, cols, values, scales, lsb, report }
+}
+
+/** The signed `bits`-bit word whose two's complement pattern holds the low bits of `word`. */
+function wrapToWord(word: number, bits: number): number {
+  const modulus = 2 ** bits
+  const low = ((word % modulus) + modulus) % modulus
+  return low >= modulus / 2 ? low - modulus : low
 }
 
 function percent(part: number, whole: number): string {

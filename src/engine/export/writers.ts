@@ -54,6 +54,8 @@ export interface ExportHeader extends ExportMetadata {
   wordBits: number
   rounding: Rounding
   scale: ScaleMode
+  /** Present only when out-of-range words wrapped around instead of saturating. */
+  overflow?: 'wrap'
   layout: ExportLayout
   /** In one-file-per-neuron exports, the neuron this file holds; otherwise null. */
   neuron: number | null
@@ -145,6 +147,7 @@ function blocksOf(matrix: QuantizedMatrix, options: ExportOptions): { block: Blo
     wordBits: wordBits(q),
     rounding: matrix.rounding,
     scale: matrix.scale,
+    ...(matrix.saturate === false ? { overflow: 'wrap' as const } : {}),
     layout: options.layout
   }
   if (options.perNeuronFiles) {
@@ -227,7 +230,8 @@ function headerLines(header: ExportHeader): string[] {
   }
   const perNeuron = header.scale === 'per-neuron' ? ' / scale of the neuron (scales in the metadata line)' : ''
   lines.push(`${header.q}: ${bits}-bit two's complement words (${hexDigits(bits)} hex digits); real value = word / 2^${fracBits}${perNeuron}`)
-  lines.push(`rounding ${header.rounding}, scale ${header.scale}`)
+  const wrapped = header.overflow === 'wrap' ? ', out-of-range words wrapped around (not saturated)' : ''
+  lines.push(`rounding ${header.rounding}, scale ${header.scale}${wrapped}`)
   lines.push(`${MARKER} ${JSON.stringify(header)}`)
   return lines
 }

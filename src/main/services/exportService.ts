@@ -1,26 +1,34 @@
 /**
  * Export a run's weights for hardware: quantize a stored snapshot to fixed point, report the
  * error and how the integer model classifies compared with the float one (on the run's own test
- * images, through its stored config), and write the files atomically (each to a temporary file
- * in the target folder, then renamed; on any failure nothing new is left behind).
+ * images, through its stored config), and produce the files: in memory for the API (the UI
+ * downloads them), or on disk for the CLI, atomically (each to a temporary file in the target
+ * folder, then renamed; on any failure nothing new is left behind).
+ *
+ * The comparison presents every training and test image to two networks, which takes seconds
+ * on a large run; it runs in slices of about 20 ms with the event loop free in between, reports
+ * progress, and stops when its AbortSignal fires (a newer preview replaced it).
  *
  * Errors are ApiErrors: 'invalid-argument' for bad settings or an unusable output path,
- * 'not-found' for a missing run or snapshot. Heavy saturation is not an error: the preview
- * carries it as a warning with the count.
+ * 'not-found' for a missing run or snapshot, 'conflict' for a cancelled preview. Heavy
+ * saturation is not an error: the preview carries it as a warning with the count.
  */
-import { accessSync, constants, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { ApiError } from '../../shared/api'
-import { parseExperimentConfig, type ExperimentConfig } from '../../shared/config'
-import { planData } from '../../engine/experiment/data'
-import { createNetwork, imageKey } from '../../engine/experiment/run'
+import { parseExperimentConfig, type DatasetSourceConfig, type ExperimentConfig } from '../../shared/config'
+import { planData, type DataPlan } from '../../engine/experiment/data'
+import { createNetwork, imageKey, type LoadedData } from '../../engine/experiment/run'
 import {
   buildFixedPointModel,
-  compareFixedToFloat,
   DEFAULT_ACCUMULATOR_BITS,
   FixedPointNetwork,
+  presentToBoth,
+  scoreFixedVsFloat,
   type FixedVsFloatSummary,
-  type LabelSource
+  type LabelSource,
+  type PairedResponses
 } from '../../engine/export/fixedPointInference'
 import {
   checkQFormat,
@@ -37,14 +45,26 @@ import {
   type Rounding,
   type ScaleMode
 } from '../../engine/export/quantize'
-import { DEFAULT_EXTENSIONS, EXPORT_FORMATS, EXPORT_LAYOUTS, renderExport, type ExportFormat, type ExportLayout } from '../../engine/export/writers'
+import {
+  DEFAULT_EXTENSIONS,
+  EXPORT_FORMATS,
+  EXPORT_LAYOUTS,
+  renderExport,
+  type ExportFile,
+  type ExportFormat,
+  type ExportLayout
+} from '../../engine/export/writers'
 import { loadInputs } from '../../engine/host/loadInputs'
 import { nirGraphOf, writeNirFile, type NirLayer } from '../../engine/host/nirWriter'
 import type { RunStore } from '../db'
-import type { Workbench } from './workbench'
 
 export type ExportTarget = ExportFormat | 'nir'
 export const EXPORT_TARGETS: readonly ExportTarget[] = [...EXPORT_FORMATS, 'nir']
+
+/** What exporting needs of the workbench (a Workbench is one). */
+export interface ExportContext {
+  store: RunStore
+}
 
 export interface ExportSettings {
   runId: number
@@ -54,6 +74,8 @@ export interface ExportSettings {
   layer?: number
   q: QFormat
   rounding?: Rounding
+  /** false: out-of-range words wrap around (two's complement overflow) instead of clamping (default true). */
+  saturate?: boolean
   scale?: ScaleMode
   /** Width of the integer model's potentials (default 32). */
   accumulatorBits?: number
@@ -63,10 +85,22 @@ export interface ExportSettings {
   compare?: boolean
 }
 
+/** Which images the comparison ran on. */
+export interface ComparedImages {
+  test: number
+  train: number
+  classes: number[]
+  /** Test images per class, in `classes` order. */
+  perClass: number[]
+  /** Where the test images come from, for people. */
+  source: string
+}
+
 export interface ExportPreview {
   runId: number
   step: number
   layer: number
+  layers: number
   neurons: number
   inputs: number
   q: string
@@ -74,15 +108,25 @@ export interface ExportPreview {
   fracBits: number
   wordBits: number
   rounding: Rounding
+  saturate: boolean
   scale: ScaleMode
   accumulatorBits: number
   quantization: QuantizationReport
   /** Per-neuron scale factors (null per-tensor). */
   scales: number[] | null
   comparison: FixedVsFloatSummary | null
+  comparedImages: ComparedImages | null
   /** Why there is no comparison when there is none. */
   comparisonSkipped: string | null
   warnings: string[]
+}
+
+/** How a long preview reports and stops. */
+export interface PreviewControl {
+  /** Fires when the preview is no longer wanted; the preview then rejects with ApiError('conflict'). */
+  signal?: AbortSignal
+  /** Images presented so far (to both models), of all the comparison presents. */
+  onProgress?: (done: number, total: number) => void
 }
 
 export interface ExportRequest extends ExportSettings {
@@ -98,9 +142,17 @@ export interface ExportResult {
   files: string[]
 }
 
+/** An export rendered in memory: file names (no folder) and their bytes. */
+export interface RenderedExport {
+  preview: ExportPreview
+  files: { name: string; contents: Uint8Array }[]
+}
+
 const invalid = (message: string) => new ApiError('invalid-argument', message)
 
-function checkSettings(settings: ExportSettings): Required<Omit<ExportSettings, 'step'>> & { step?: number } {
+type CheckedSettings = Required<Omit<ExportSettings, 'step'>> & { step?: number }
+
+function checkSettings(settings: ExportSettings): CheckedSettings {
   const { q } = settings
   try {
     checkQFormat(q)
@@ -119,7 +171,7 @@ function checkSettings(settings: ExportSettings): Required<Omit<ExportSettings, 
   }
   const layer = settings.layer ?? 0
   if (!Number.isInteger(layer) || layer < 0) throw invalid(`layer ${layer}: expected a layer index ≥ 0`)
-  return { ...settings, rounding, scale, accumulatorBits, labels, layer, compare: settings.compare ?? true }
+  return { ...settings, rounding, saturate: settings.saturate ?? true, scale, accumulatorBits, labels, layer, compare: settings.compare ?? true }
 }
 
 interface LoadedSnapshot {
@@ -147,6 +199,115 @@ function loadSnapshot(store: RunStore, runId: number, step: number | undefined):
   return { config, step, layers }
 }
 
+/** A run's images, loaded once for a burst of previews (loading MNIST anew each time would dominate). */
+const inputCache: { key: string; data: LoadedData; plan: DataPlan }[] = []
+const INPUT_CACHE_SIZE = 2
+
+/** The config's images and their train/test selection, from the cache when the data section is unchanged. */
+export function loadPlannedInputs(config: ExperimentConfig): { data: LoadedData; plan: DataPlan } {
+  const key = JSON.stringify(config.data)
+  const hit = inputCache.findIndex((entry) => entry.key === key)
+  if (hit >= 0) {
+    const [entry] = inputCache.splice(hit, 1)
+    inputCache.unshift(entry)
+    return entry
+  }
+  // The initial weights of the config play no part; do not require their file to exist.
+  const data = loadInputs({ ...config, init: { kind: 'uniform', low: 0, high: 1 } })
+  const plan = planData(config.data, data.source, data.testSource)
+  inputCache.unshift({ key, data, plan })
+  inputCache.length = Math.min(inputCache.length, INPUT_CACHE_SIZE)
+  return { data, plan }
+}
+
+const SLICE_MS = 20
+const PROGRESS_EVERY_MS = 150
+
+/**
+ * Run `work(from, to)` over [0, total) in slices of about SLICE_MS, yielding to the event loop
+ * between slices; `offset` and `overall` place this pass within a longer job for progress.
+ */
+export async function inSlices(
+  total: number,
+  work: (from: number, to: number) => void,
+  control: PreviewControl & { offset?: number; overall?: number } = {}
+): Promise<void> {
+  const offset = control.offset ?? 0
+  const overall = control.overall ?? total
+  let perSlice = 1
+  let reportedAt = 0
+  for (let from = 0; from < total; ) {
+    if (control.signal?.aborted) throw new ApiError('conflict', 'preview cancelled: a newer preview replaced it')
+    const to = Math.min(total, from + perSlice)
+    const started = performance.now()
+    work(from, to)
+    const elapsed = performance.now() - started
+    // Aim the next slice at SLICE_MS from this one's speed (images take about equally long).
+    perSlice = Math.max(1, Math.min(perSlice * 4, Math.round(((to - from) * SLICE_MS) / Math.max(elapsed, 0.1))))
+    from = to
+    const now = performance.now()
+    if (control.onProgress && (now - reportedAt >= PROGRESS_EVERY_MS || from === total)) {
+      reportedAt = now
+      control.onProgress(offset + from, overall)
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve))
+  }
+}
+
+/** presentToBoth over `indices`, in slices. */
+async function presentToBothInSlices(
+  network: ReturnType<typeof createNetwork>['network'],
+  fixed: FixedPointNetwork,
+  set: DataPlan['trainSet'],
+  indices: Int32Array,
+  fromTrainingSource: boolean,
+  control: PreviewControl & { offset: number; overall: number }
+): Promise<PairedResponses> {
+  const n = network.outputLayer.size
+  const all: PairedResponses = {
+    floatCounts: new Int32Array(indices.length * n),
+    fixedCounts: new Int32Array(indices.length * n),
+    floatWinners: new Int32Array(indices.length),
+    fixedWinners: new Int32Array(indices.length)
+  }
+  await inSlices(
+    indices.length,
+    (from, to) => {
+      const part = presentToBoth(network, fixed, set, indices.subarray(from, to), fromTrainingSource)
+      all.floatCounts.set(part.floatCounts, from * n)
+      all.fixedCounts.set(part.fixedCounts, from * n)
+      all.floatWinners.set(part.floatWinners, from)
+      all.fixedWinners.set(part.fixedWinners, from)
+    },
+    control
+  )
+  return all
+}
+
+function describeSource(source: DatasetSourceConfig, loadedName: string): string {
+  if (source.kind === 'mnist-bundled') return 'the bundled MNIST digits'
+  if (source.kind === 'idx') return basename(source.images)
+  if (source.kind === 'png-folder') return `PNG folder ${source.root}`
+  return loadedName
+}
+
+function comparedImages(config: ExperimentConfig, plan: DataPlan): ComparedImages {
+  const perClass = plan.classLabels.map(() => 0)
+  const position = new Map(plan.classLabels.map((label, c) => [label, c]))
+  for (const i of plan.testIndices) {
+    const c = position.get(plan.testSet.labels[i])
+    if (c !== undefined) perClass[c]++
+  }
+  const source = config.data.testSource ?? config.data.source
+  return {
+    test: plan.testIndices.length,
+    train: plan.trainIndices.length,
+    classes: plan.classLabels,
+    perClass,
+    source: describeSource(source, plan.testSet.source)
+  }
+}
+
 interface Prepared {
   preview: ExportPreview
   snapshot: LoadedSnapshot
@@ -155,17 +316,18 @@ interface Prepared {
   typicalThresholds: number[] | null
 }
 
-function prepare(store: RunStore, request: ExportSettings, forNir: boolean): Prepared {
+async function prepare(store: RunStore, request: ExportSettings, forNir: boolean, control: PreviewControl = {}): Promise<Prepared> {
   const settings = checkSettings(request)
   const snapshot = loadSnapshot(store, settings.runId, settings.step)
   const { config, layers } = snapshot
   if (settings.layer >= layers.length) throw invalid(`layer ${settings.layer}: run ${settings.runId} has ${layers.length} layer${layers.length === 1 ? '' : 's'} (0..${layers.length - 1})`)
-  const options = { q: settings.q, rounding: settings.rounding, scale: settings.scale }
+  const options = { q: settings.q, rounding: settings.rounding, scale: settings.scale, saturate: settings.saturate }
   const quantized = layers.map((l) => quantizeMatrix(l.weights, l.neurons, l.inputs, options))
   const chosen = quantized[settings.layer]
   const warnings = [...chosen.report.warnings]
 
   let comparison: FixedVsFloatSummary | null = null
+  let images: ComparedImages | null = null
   let comparisonSkipped: string | null = null
   let typicalThresholds: number[] | null = null
   if (config.preset !== 'seed-2017') {
@@ -179,14 +341,21 @@ function prepare(store: RunStore, request: ExportSettings, forNir: boolean): Pre
             `(e.g. ${model.saturatedConstants[0]}); use a wider accumulator or per-tensor scale`
         )
       }
-      const data = loadInputs({ ...config, init: { kind: 'uniform', low: 0, high: 1 } })
-      const plan = planData(config.data, data.source, data.testSource)
+      const { data, plan } = loadPlannedInputs(config)
       const { network } = createNetwork(config, data.source.width, data.source.height, layers.map((l) => l.weights))
-      if (forNir) typicalThresholds = meanThresholds(network, plan)
+      if (forNir) typicalThresholds = await meanThresholds(network, plan, control)
       if (settings.compare) {
-        const report = compareFixedToFloat(network, new FixedPointNetwork(model), plan, config.evaluation.prediction, settings.labels)
-        comparison = report.summary
-        if (report.summary.testImages === 0) comparisonSkipped = 'the run has no test images (data.testPerClass is 0)'
+        const fixed = new FixedPointNetwork(model)
+        const overall = plan.trainIndices.length + plan.testIndices.length
+        const train = await presentToBothInSlices(network, fixed, plan.trainSet, plan.trainIndices, true, { ...control, offset: 0, overall })
+        const test = await presentToBothInSlices(network, fixed, plan.testSet, plan.testIndices, plan.testSet === plan.trainSet, {
+          ...control,
+          offset: plan.trainIndices.length,
+          overall
+        })
+        comparison = scoreFixedVsFloat(train, test, network.outputLayer.size, plan, config.evaluation.prediction, settings.labels).summary
+        images = comparedImages(config, plan)
+        if (comparison.testImages === 0) comparisonSkipped = 'the run has no test images (data.testPerClass is 0)'
       }
     } catch (error) {
       if (error instanceof QuantizeError) throw invalid(error.message)
@@ -201,6 +370,7 @@ function prepare(store: RunStore, request: ExportSettings, forNir: boolean): Pre
     runId: settings.runId,
     step: snapshot.step,
     layer: settings.layer,
+    layers: layers.length,
     neurons: chosen.rows,
     inputs: chosen.cols,
     q: formatQ(settings.q),
@@ -208,32 +378,40 @@ function prepare(store: RunStore, request: ExportSettings, forNir: boolean): Pre
     fracBits: settings.q.fracBits,
     wordBits: wordBits(settings.q),
     rounding: settings.rounding,
+    saturate: settings.saturate,
     scale: settings.scale,
     accumulatorBits: settings.accumulatorBits,
     quantization: chosen.report,
     scales: settings.scale === 'per-neuron' ? Array.from(chosen.scales) : null,
     comparison,
+    comparedImages: images,
     comparisonSkipped,
     warnings
   }
   return { preview, snapshot, quantized, typicalThresholds }
 }
 
-/** Mean per-image threshold of each layer over the training images (variable thresholds). */
-function meanThresholds(network: ReturnType<typeof createNetwork>['network'], plan: ReturnType<typeof planData>): number[] {
+/** Mean per-image threshold of each layer over the training images (variable thresholds), in slices. */
+async function meanThresholds(network: ReturnType<typeof createNetwork>['network'], plan: DataPlan, control: PreviewControl): Promise<number[]> {
   const sums = new Float64Array(network.layers.length)
   const { trainSet, trainIndices } = plan
   const imageSize = trainSet.width * trainSet.height
-  for (let i = 0; i < trainIndices.length; i++) {
-    network.present(trainSet.pixels, trainIndices[i] * imageSize, false, undefined, imageKey(trainIndices[i], true))
-    network.layers.forEach((layer, l) => (sums[l] += layer.threshold))
-  }
+  await inSlices(
+    trainIndices.length,
+    (from, to) => {
+      for (let i = from; i < to; i++) {
+        network.present(trainSet.pixels, trainIndices[i] * imageSize, false, undefined, imageKey(trainIndices[i], true))
+        network.layers.forEach((layer, l) => (sums[l] += layer.threshold))
+      }
+    },
+    { signal: control.signal }
+  )
   return Array.from(sums, (s) => s / Math.max(1, trainIndices.length))
 }
 
-/** The quantization report and the integer-vs-float comparison, without writing anything. */
-export async function previewExport(workbench: Workbench, settings: ExportSettings): Promise<ExportPreview> {
-  return prepare(workbench.store, settings, false).preview
+/** The quantization report and (unless `compare: false`) the integer-vs-float comparison, without writing anything. */
+export async function previewExport(context: ExportContext, settings: ExportSettings, control: PreviewControl = {}): Promise<ExportPreview> {
+  return (await prepare(context.store, settings, false, control)).preview
 }
 
 /** Where the files of an export go, checked before any work is done. */
@@ -279,15 +457,25 @@ async function writeAllOrNothing(files: { path: string; write: (tempPath: string
   }
 }
 
-/** Quantize, compare (unless `compare: false`) and write the files; returns the paths written. */
-export async function exportWeights(workbench: Workbench, request: ExportRequest): Promise<ExportResult> {
+/** One file of an export: its name (no folder) and how to write it to a path. */
+interface PlannedFile {
+  name: string
+  write(path: string): void | Promise<void>
+}
+
+/** Quantize, compare when asked (and what NIR needs), and plan the files named by `naming`. */
+async function planExport(
+  context: ExportContext,
+  request: Omit<ExportRequest, 'out'>,
+  naming: (preview: ExportPreview) => { baseName: string; extension: string }
+): Promise<{ preview: ExportPreview; files: PlannedFile[] }> {
   if (!EXPORT_TARGETS.includes(request.format)) throw invalid(`format "${request.format}": expected one of ${EXPORT_TARGETS.join(', ')}`)
   const layout = request.layout ?? 'neuron-major'
   if (!EXPORT_LAYOUTS.includes(layout)) throw invalid(`layout "${layout}": expected one of ${EXPORT_LAYOUTS.join(', ')}`)
-  const target = outputPlan(request.out, request.format)
-  const prepared = prepare(workbench.store, request, request.format === 'nir')
+  const prepared = await prepare(context.store, request, request.format === 'nir')
   const { preview, snapshot, quantized } = prepared
-  const row = workbench.store.runs.get(request.runId)!
+  const { baseName, extension } = naming(preview)
+  const row = context.store.runs.get(request.runId)!
   const metadata = { runId: request.runId, step: snapshot.step, layer: preview.layer, name: row.name }
 
   if (request.format === 'nir') {
@@ -304,19 +492,52 @@ export async function exportWeights(workbench: Workbench, request: ExportRequest
       scale: preview.scale,
       threshold_note: config.threshold.mode === 'fixed' ? 'fixed threshold' : 'mean of the per-image variable threshold over the training images'
     })
-    await writeAllOrNothing([{ path: target.main, write: (temp) => writeNirFile(temp, graph) }])
-    return { preview, files: [target.main] }
+    return { preview, files: [{ name: baseName + extension, write: (path) => writeNirFile(path, graph) }] }
   }
 
-  const files = renderExport(quantized[preview.layer], {
+  const rendered: ExportFile[] = renderExport(quantized[preview.layer], {
     format: request.format,
     layout,
     perNeuronFiles: request.perNeuronFiles ?? false,
     metadata,
-    baseName: target.baseName,
-    extension: target.extension
+    baseName,
+    extension
   })
+  return { preview, files: rendered.map((f) => ({ name: f.name, write: (path) => writeFileSync(path, f.contents, { flag: 'wx' }) })) }
+}
+
+/** Quantize, compare (unless `compare: false`) and write the files; returns the paths written. */
+export async function exportWeights(context: ExportContext, request: ExportRequest): Promise<ExportResult> {
+  const target = outputPlan(request.out, request.format)
+  const { preview, files } = await planExport(context, request, () => target)
   const paths = files.map((f) => join(target.dir, f.name))
-  await writeAllOrNothing(files.map((f, i) => ({ path: paths[i], write: (temp) => writeFileSync(temp, f.contents, { flag: 'wx' }) })))
+  await writeAllOrNothing(files.map((f, i) => ({ path: paths[i], write: f.write })))
   return { preview, files: paths }
+}
+
+/** The default name of an export's files: run, step, layer and Q format ("run-3-step-150-q12.12"). */
+function downloadBaseName(preview: ExportPreview): string {
+  const layer = preview.layers > 1 ? `-layer-${preview.layer}` : ''
+  return `run-${preview.runId}-step-${preview.step}${layer}-${preview.q.toLowerCase()}`
+}
+
+/** Quantize and render the files in memory (for a download); nothing is left on disk. */
+export async function renderExportFiles(context: ExportContext, request: Omit<ExportRequest, 'out'>): Promise<RenderedExport> {
+  const { preview, files } = await planExport(context, { compare: false, ...request }, (p) => ({
+    baseName: downloadBaseName(p),
+    extension: request.format === 'nir' ? '.nir' : DEFAULT_EXTENSIONS[request.format]
+  }))
+  // The writers (h5wasm for NIR) write to paths: write into a private folder, read back, remove it.
+  const dir = mkdtempSync(join(tmpdir(), 'snn-export-'))
+  try {
+    const contents: RenderedExport['files'] = []
+    for (const file of files) {
+      const path = join(dir, file.name)
+      await file.write(path)
+      contents.push({ name: file.name, contents: readFileSync(path) })
+    }
+    return { preview, files: contents }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
