@@ -12,6 +12,8 @@ const METHODS = new Set<string>(
   Object.keys({
     'runs.create': true,
     'runs.list': true,
+    'runs.filterOptions': true,
+    'runs.paramValues': true,
     'runs.get': true,
     'runs.cancel': true,
     'runs.resume': true,
@@ -23,11 +25,24 @@ const METHODS = new Set<string>(
     'runs.weights': true,
     'runs.compare': true,
     'experiments.list': true,
-    'config.defaults': true
+    'config.defaults': true,
+    'sweeps.create': true,
+    'sweeps.list': true,
+    'sweeps.get': true,
+    'sweeps.pause': true,
+    'sweeps.resume': true,
+    'sweeps.cancel': true,
+    'sweeps.extend': true,
+    'sweeps.delete': true,
+    'sweeps.importance': true,
+    'export.preview': true,
+    'export.cancel': true,
+    'export.write': true,
+    'runs.import': true
   } satisfies Record<ApiMethod, true>)
 )
 const EVENTS = new Set<string>(
-  Object.keys({ 'run.status': true, 'run.progress': true, 'run.snapshot': true } satisfies Record<ApiEvent, true>)
+  Object.keys({ 'run.status': true, 'run.progress': true, 'run.snapshot': true, 'sweep.updated': true, 'export.progress': true } satisfies Record<ApiEvent, true>)
 )
 
 contextBridge.exposeInMainWorld('snnApi', {

@@ -6,9 +6,9 @@
  * call on every transport.
  */
 import { z } from 'zod'
-import type { ExperimentConfig } from './config'
-import type { EvaluationPayload } from './engineProtocol'
-import { EXPORT_API_ARGS, type ExportApiResults } from './exportApi'
+import { PRESET_NAMES, type ExperimentConfig } from './config'
+import type { EvaluationPayload, LiveFrame } from './engineProtocol'
+import { EXPORT_API_ARGS, EXPORT_API_EVENTS, type ExportApiEvents, type ExportApiResults } from './exportApi'
 import { SWEEP_API_ARGS, SWEEP_API_EVENTS, type SweepApiEvents, type SweepApiResults } from './sweepApi'
 
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const
@@ -16,6 +16,23 @@ export type RunStatus = (typeof RUN_STATUSES)[number]
 
 const id = z.int().min(1)
 const ids = z.array(id).min(1).max(10_000)
+const paramKey = z.string().min(1).max(200)
+
+/**
+ * A runs-list filter on a flattened config parameter: equal to `value` (as stored text, e.g.
+ * "learning.rate" = "0.02"), or a number within `min`…`max` (either bound may be left out;
+ * runs whose value is not a number never match a range).
+ */
+export const PARAM_FILTER = z.union([
+  z.strictObject({ key: paramKey, value: z.string().max(200) }),
+  z
+    .strictObject({ key: paramKey, min: z.number().optional(), max: z.number().optional() })
+    .refine((range) => range.min !== undefined || range.max !== undefined, { message: 'a range needs min or max' })
+])
+export type ParamFilter = z.infer<typeof PARAM_FILTER>
+
+export const RUN_SORTS = ['created', 'name', 'status', 'accuracy', 'param'] as const
+export type RunSort = (typeof RUN_SORTS)[number]
 
 export const API_ARGS = {
   'runs.create': z.strictObject({
@@ -23,18 +40,28 @@ export const API_ARGS = {
     config: z.unknown(),
     experiment: z.string().trim().min(1).max(200).optional()
   }),
-  'runs.list': z.strictObject({
-    /** Only runs whose flattened parameter `key` equals `value` (as text, e.g. "learning.rate" = "0.02"). */
-    params: z.array(z.strictObject({ key: z.string().min(1).max(200), value: z.string().max(200) })).max(20).default([]),
-    tag: z.string().max(100).optional(),
-    status: z.enum(RUN_STATUSES).optional(),
-    text: z.string().max(200).optional(),
-    experimentId: id.optional(),
-    sort: z.enum(['created', 'name', 'status', 'accuracy']).default('created'),
-    descending: z.boolean().default(true),
-    offset: z.int().min(0).default(0),
-    limit: z.int().min(1).max(1000).default(100)
-  }),
+  'runs.list': z
+    .strictObject({
+      /** Every filter must hold (ANDed); see PARAM_FILTER. */
+      params: z.array(PARAM_FILTER).max(20).default([]),
+      tag: z.string().max(100).optional(),
+      status: z.enum(RUN_STATUSES).optional(),
+      text: z.string().max(200).optional(),
+      experimentId: id.optional(),
+      /** `param`: by the value of parameter `sortParam` (numbers as numbers; runs without it last). */
+      sort: z.enum(RUN_SORTS).default('created'),
+      sortParam: paramKey.optional(),
+      /** Parameters to return with each row (RunSummary.params), for extra list columns. */
+      columns: z.array(paramKey).max(10).default([]),
+      descending: z.boolean().default(true),
+      offset: z.int().min(0).default(0),
+      limit: z.int().min(1).max(1000).default(100)
+    })
+    .refine((args) => args.sort !== 'param' || args.sortParam !== undefined, { message: 'sort "param" needs sortParam', path: ['sortParam'] }),
+  /** What the runs list can filter on: the parameter keys and tags present in the store. */
+  'runs.filterOptions': z.strictObject({}),
+  /** The values one parameter takes across the runs, for a filter picker. */
+  'runs.paramValues': z.strictObject({ key: paramKey }),
   'runs.get': z.strictObject({ id }),
   'runs.cancel': z.strictObject({ id }),
   'runs.resume': z.strictObject({ id }),
@@ -46,7 +73,7 @@ export const API_ARGS = {
   'runs.weights': z.strictObject({ id, step: z.int().min(0).optional(), layer: z.int().min(0).default(0) }),
   'runs.compare': z.strictObject({ ids: z.array(id).min(2).max(8) }),
   'experiments.list': z.strictObject({}),
-  'config.defaults': z.strictObject({ preset: z.enum(['seed-2017']).default('seed-2017') }),
+  'config.defaults': z.strictObject({ preset: z.enum(PRESET_NAMES).default('seed-2017') }),
   ...SWEEP_API_ARGS,
   ...EXPORT_API_ARGS
 } as const
@@ -72,6 +99,8 @@ export interface RunSummary {
   accuracy: number | null
   tags: string[]
   error: string | null
+  /** Values of the parameters asked for with runs.list `columns` (a run without one has no entry). */
+  params?: Record<string, string>
 }
 
 export interface SnapshotInfo {
@@ -117,9 +146,24 @@ export interface ComparePayload {
   metrics: { key: string; values: (number | null)[] }[]
 }
 
+export interface ParamValues {
+  key: string
+  /** Runs that have the parameter. */
+  runs: number
+  /** Every value is a number: the picker offers min/max. */
+  numeric: boolean
+  min: number | null
+  max: number | null
+  /** How many different values there are, and the most common ones (at most 50) with their run counts. */
+  distinct: number
+  values: { value: string; runs: number }[]
+}
+
 export interface ApiResults extends SweepApiResults, ExportApiResults {
   'runs.create': { id: number }
   'runs.list': { total: number; rows: RunSummary[] }
+  'runs.filterOptions': { paramKeys: string[]; tags: string[] }
+  'runs.paramValues': ParamValues
   'runs.get': RunDetail
   'runs.cancel': { status: RunStatus }
   'runs.resume': { id: number }
@@ -134,7 +178,7 @@ export interface ApiResults extends SweepApiResults, ExportApiResults {
   'config.defaults': ExperimentConfig
 }
 
-export interface ApiEvents extends SweepApiEvents {
+export interface ApiEvents extends SweepApiEvents, ExportApiEvents {
   'run.status': { id: number; status: RunStatus; error: string | null }
   'run.progress': {
     id: number
@@ -143,12 +187,14 @@ export interface ApiEvents extends SweepApiEvents {
     imagesPerSecond: number
     last: { image: number; label: number; winner: number; winnerStep: number; threshold: number; spikeCounts: number[] } | null
     traces: number[][] | null
+    /** Live-view material (raster, input, winners, thresholds, weights), a few times a second; else null. */
+    live: LiveFrame | null
   }
   'run.snapshot': { id: number; step: number }
 }
 export type ApiEvent = keyof ApiEvents
 
-export const API_EVENTS: readonly ApiEvent[] = ['run.status', 'run.progress', 'run.snapshot', ...SWEEP_API_EVENTS]
+export const API_EVENTS: readonly ApiEvent[] = ['run.status', 'run.progress', 'run.snapshot', ...SWEEP_API_EVENTS, ...EXPORT_API_EVENTS]
 
 export type ApiErrorCode = 'invalid-argument' | 'not-found' | 'conflict' | 'unavailable' | 'internal'
 

@@ -9,7 +9,8 @@ import type { EngineProcessFactory } from '../engineHost/types'
 import { EventHub, type ApiHandlers, type WorkbenchApi } from './api'
 import { createExportHandlers } from './exportHandlers'
 import { RunService, inputShapeOf } from './runService'
-import { createSweepHandlers } from './sweepHandlers'
+import { createSweepHandlers, forwardSweepUpdates } from './sweepHandlers'
+import { SweepService, type SweepServiceOptions } from './sweepService'
 
 export interface WorkbenchOptions {
   databasePath: string
@@ -22,11 +23,14 @@ export interface WorkbenchOptions {
   recover?: boolean
   /** better-sqlite3 binary for this runtime when it is not Node's (the Electron app). */
   sqliteBinding?: string
+  /** Sweep service settings (tests replace the trial executor with a cheap objective). */
+  sweeps?: SweepServiceOptions
 }
 
 export interface Workbench extends WorkbenchApi {
   store: RunStore
   runs: RunService
+  sweeps: SweepService
   close(): Promise<void>
 }
 
@@ -38,6 +42,8 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     progressIntervalMs: options.progressIntervalMs,
     baseDir: options.baseDir
   })
+  const sweeps = new SweepService(store, runs, events, { concurrency: options.concurrency, ...options.sweeps })
+  const stopSweepUpdates = forwardSweepUpdates(sweeps, (payload) => events.emit('sweep.updated', payload))
 
   const requireRun = (id: number) => {
     if (!store.runs.get(id)) throw new ApiError('not-found', `run ${id} does not exist`)
@@ -46,6 +52,8 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const handlers: ApiHandlers = {
     'runs.create': async (args) => runs.create(args),
     'runs.list': async (args) => store.runs.list(args),
+    'runs.filterOptions': async () => store.runs.filterOptions(),
+    'runs.paramValues': async ({ key }) => store.runs.paramValues(key),
     'runs.get': async ({ id }) => runs.get(id),
     'runs.cancel': async ({ id }) => runs.cancel(id),
     'runs.resume': async ({ id }) => runs.resume(id),
@@ -90,18 +98,27 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     'runs.compare': async ({ ids }) => compareRuns(store, ids),
     'experiments.list': async () => ({ experiments: store.experiments.list() }),
     'config.defaults': async ({ preset }) => PRESETS[preset],
-    ...createSweepHandlers(),
-    ...createExportHandlers()
+    ...createSweepHandlers(sweeps),
+    ...createExportHandlers({ store, runs, events, baseDir: options.baseDir })
   }
 
-  if (options.recover) runs.recover()
+  if (options.recover) {
+    // Trial runs left queued belong to their sweeps, which continue them; not to the run queue.
+    sweeps.releaseInterruptedTrialRuns()
+    runs.recover()
+    sweeps.recover()
+  }
 
   return {
     handlers,
     events,
     store,
     runs,
+    sweeps,
     async close() {
+      // Sweeps first: their trials stay `running` in the store, to run again on resume.
+      await sweeps.close()
+      stopSweepUpdates()
       await runs.close()
       store.close()
     }
