@@ -3,20 +3,28 @@
  * The new-run form: inline validation, what it sends, and server-side errors shown in place.
  * The preload bridge (window.snnApi) is replaced by a recorder: this tests the form, not a transport.
  */
-import { flushPromises, mount } from '@vue/test-utils'
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
+import type { Component } from 'vue'
 import { createMemoryHistory, createRouter } from 'vue-router'
-import { beforeEach, describe, expect, it, vi } from 'vitest'
-import NewRunView from '../../src/renderer/src/views/NewRunView.vue'
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest'
 
 type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } }
-const invoke = vi.fn<(method: string, args: unknown) => Promise<Reply>>()
+let invoke: Mock<(method: string, args: unknown) => Promise<Reply>>
+let NewRunView: Component
 
-beforeEach(() => {
-  invoke.mockReset()
-  ;(window as unknown as { snnApi: unknown }).snnApi = { invoke, on: () => () => undefined }
+// Each test gets its own recorder and a freshly loaded view. The app's API client (useApi in
+// api/client.ts) is created once per module instance and keeps the bridge it found first, so
+// with the modules shared (an earlier test, or another test file in the same worker) the form
+// would call that old bridge instead of this test's `invoke`.
+beforeEach(async () => {
+  vi.resetModules()
+  invoke = vi.fn()
+  window.snnApi = { invoke, on: () => () => undefined } as unknown as typeof window.snnApi
   setActivePinia(createPinia())
+  NewRunView = (await import('../../src/renderer/src/views/NewRunView.vue')).default
 })
+enableAutoUnmount(afterEach)
 
 async function mountForm() {
   const router = createRouter({

@@ -1,21 +1,16 @@
 /// <reference lib="dom" />
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseExport } from '../../src/engine/export/writers'
+import { CLI, startE2e, type E2eSession } from '../helpers/e2e'
 
 // Hardware export and weight import in a real browser against a real `snn-workbench serve`:
 // a small run trained by the CLI → its page → the export dialog's live preview changes with the
 // Q format → a .mem download whose words equal the CLI's export → a weights file imported from
 // the runs list becomes a run. Screenshots: test-results/e2e-export-dialog.png, e2e-import-dialog.png.
-
-const ROOT = resolve(__dirname, '../..')
-const CLI = join(ROOT, 'bin/snn-workbench.cjs')
-const CHROMIUM = '/usr/bin/chromium'
-const SHOTS = join(ROOT, 'test-results')
 
 const CONFIG = {
   name: 'e2e export',
@@ -26,13 +21,13 @@ const CONFIG = {
   threshold: { mode: 'variable', scale: 2 }
 }
 
+let e2e: E2eSession | undefined
 let workdir = ''
 let db = ''
-let server: ChildProcess | null = null
-let serverOutput = ''
-let browser: Browser | null = null
+let baseUrl = ''
 let page: Page
-const pageErrors: string[] = []
+let pageErrors: string[] = []
+let shot: E2eSession['shot']
 
 function cli(args: string[]): string {
   const result = spawnSync(process.execPath, [CLI, ...args, '--db', db], { cwd: workdir, encoding: 'utf8', timeout: 180_000 })
@@ -40,57 +35,19 @@ function cli(args: string[]): string {
   return result.stdout
 }
 
-/** Start `serve` on a free port; resolves with the URL it prints. */
-function startServer(): Promise<string> {
-  return new Promise((resolveUrl, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    server = child
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL within 120 s:\n${serverOutput}`)), 120_000)
-    const collect = (chunk: Buffer) => {
-      serverOutput += chunk.toString()
-      const url = /SNN Workbench is at (\S+)/.exec(serverOutput)?.[1]
-      if (url) {
-        clearTimeout(timer)
-        resolveUrl(url)
-      }
-    }
-    child.stdout!.on('data', collect)
-    child.stderr!.on('data', collect)
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer)
-      reject(new Error(`serve exited (${code ?? signal}) before printing its URL:\n${serverOutput}`))
-    })
-  })
-}
-
-let baseUrl = ''
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)`)
-  mkdirSync(SHOTS, { recursive: true })
-  workdir = mkdtempSync(join(tmpdir(), 'snn-e2e-export-'))
-  db = join(workdir, 'wb.db')
-  writeFileSync(join(workdir, 'config.json'), JSON.stringify(CONFIG))
-  cli(['train', '--config', join(workdir, 'config.json'), '--out', join(workdir, 'out'), '--json']) // run 1
-  baseUrl = await startServer()
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'] })
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 }, acceptDownloads: true })
-  page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`))
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`)
+  e2e = await startE2e({
+    viewport: { width: 1360, height: 900 },
+    prepare(paths) {
+      ;({ workdir, dbPath: db } = paths)
+      writeFileSync(join(workdir, 'config.json'), JSON.stringify(CONFIG))
+      cli(['train', '--config', join(workdir, 'config.json'), '--out', join(workdir, 'out'), '--json']) // run 1
+    }
   })
+  ;({ url: baseUrl, page, errors: pageErrors, shot } = e2e)
 })
 
-afterAll(async () => {
-  await browser?.close()
-  if (server && server.exitCode === null) {
-    const exited = new Promise((done) => server!.once('exit', done))
-    server.kill('SIGTERM')
-    await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))])
-    if (server.exitCode === null) server.kill('SIGKILL')
-  }
-  if (workdir) rmSync(workdir, { recursive: true, force: true })
-})
+afterAll(() => e2e?.close())
 
 describe('export and import in a browser', () => {
   it('previews live as the Q format changes and downloads the .mem file the CLI would write', async () => {
@@ -112,7 +69,7 @@ describe('export and import in a browser', () => {
     expect(await accuracy.textContent()).toMatch(/Accuracy float \d+\.\d% → fixed \d+\.\d% \((no change|[+−]\d+\.\d points)\), winner agreement \d+\.\d%/)
     expect(await accuracy.textContent()).toContain("On the run's 60 test images (20 each of classes 0, 1, 2)")
     await page.getByTestId('export-histogram').locator('canvas').waitFor()
-    await page.screenshot({ path: join(SHOTS, 'e2e-export-dialog.png') })
+    await shot('export-dialog')
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()])
     expect(download.suggestedFilename()).toBe('run-1-step-90-q4.4.mem')
@@ -146,7 +103,7 @@ describe('export and import in a browser', () => {
 
     await page.getByTestId('import-file').setInputFiles(join(workdir, 'hardware.txt'))
     await page.getByTestId('import-name').fill('from the FPGA')
-    await page.screenshot({ path: join(SHOTS, 'e2e-import-dialog.png') })
+    await shot('import-dialog')
     await page.getByTestId('import-submit').click()
     await page.waitForURL(/#\/runs\/2$/, { timeout: 60_000 })
     await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor({ timeout: 30_000 })

@@ -1,85 +1,25 @@
 /// <reference lib="dom" />
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startE2e, type E2eSession } from '../helpers/e2e'
 
 // A sweep from the UI, in a real browser against a real `snn-workbench serve`: the empty sweeps
 // list → New sweep (4 random trials over learning rate and threshold scale, seed-2017, digits
 // 0–2, a few images per class, 2 at once) → it runs to completion live → parallel coordinates,
 // charts and trials table → compare the top 3. Screenshots land in test-results/e2e-sweep-*.png.
 
-const ROOT = resolve(__dirname, '../..')
-const CHROMIUM = '/usr/bin/chromium'
-const SHOTS = join(ROOT, 'test-results')
-
-let workdir = ''
-let server: ChildProcess | null = null
-let serverOutput = ''
-let browser: Browser | null = null
+let e2e: E2eSession | undefined
 let page: Page
-const pageErrors: string[] = []
-
-/** Start `serve` on a free port with a fresh database; resolves with the URL it prints. */
-function startServer(dbPath: string): Promise<string> {
-  return new Promise((resolveUrl, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/snn-workbench.cjs'), 'serve', '--port', '0', '--db', dbPath], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    server = child
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL within 120 s:\n${serverOutput}`)), 120_000)
-    const collect = (chunk: Buffer) => {
-      serverOutput += chunk.toString()
-      const url = /SNN Workbench is at (\S+)/.exec(serverOutput)?.[1]
-      if (url) {
-        clearTimeout(timer)
-        resolveUrl(url)
-      }
-    }
-    child.stdout!.on('data', collect)
-    child.stderr!.on('data', collect)
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer)
-      reject(new Error(`serve exited (${code ?? signal}) before printing its URL:\n${serverOutput}`))
-    })
-  })
-}
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `e2e-sweep-${name}.png`), fullPage: true })
-}
+let pageErrors: string[] = []
+let shot: E2eSession['shot']
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)`)
-  mkdirSync(SHOTS, { recursive: true })
-  workdir = mkdtempSync(join(tmpdir(), 'snn-e2e-sweep-'))
-  const url = await startServer(join(workdir, 'wb.db'))
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu']
-  })
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } })
-  page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`))
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`)
-  })
-  await page.goto(url)
+  e2e = await startE2e({ name: 'sweep', viewport: { width: 1280, height: 860 } })
+  ;({ page, errors: pageErrors, shot } = e2e)
+  await page.goto(e2e.url)
 })
 
-afterAll(async () => {
-  await browser?.close()
-  if (server && server.exitCode === null) {
-    const exited = new Promise((done) => server!.once('exit', done))
-    server.kill('SIGTERM')
-    await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))])
-    if (server.exitCode === null) server.kill('SIGKILL')
-  }
-  if (workdir) rmSync(workdir, { recursive: true, force: true })
-})
+afterAll(() => e2e?.close())
 
 describe('a sweep in the browser', () => {
   it('explains what a sweep is when there is none', async () => {
@@ -141,7 +81,7 @@ describe('a sweep in the browser', () => {
     // 4 completed trials are just enough for the fANOVA estimate.
     expect(await page.getByTestId('sweep-importance').textContent()).toContain('fANOVA main effects')
     await shot('3-page')
-    await page.getByTestId('pcp-chart').screenshot({ path: join(SHOTS, 'e2e-sweep-3b-pcp.png') })
+    await shot('3b-pcp', pcp)
     await page.getByTestId('theme').selectOption('dark')
     await shot('3c-page-dark')
     await page.getByTestId('theme').selectOption('light')

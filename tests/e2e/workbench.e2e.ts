@@ -1,84 +1,24 @@
 /// <reference lib="dom" />
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startE2e, type E2eSession } from '../helpers/e2e'
 
 // The whole path a new user takes, in a real browser against a real `snn-workbench serve`
 // (database, services, engine processes): empty list → New run → a run trains to completion
 // with an accuracy → it is in the list. Screenshots land in test-results/e2e-*.png.
 
-const ROOT = resolve(__dirname, '../..')
-const CHROMIUM = '/usr/bin/chromium'
-const SHOTS = join(ROOT, 'test-results')
-
-let workdir = ''
-let server: ChildProcess | null = null
-let serverOutput = ''
-let browser: Browser | null = null
+let e2e: E2eSession | undefined
 let page: Page
-const pageErrors: string[] = []
-
-/** Start `serve` on a free port with a fresh database; resolves with the URL it prints. */
-function startServer(dbPath: string): Promise<string> {
-  return new Promise((resolveUrl, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/snn-workbench.cjs'), 'serve', '--port', '0', '--db', dbPath], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    server = child
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL within 120 s:\n${serverOutput}`)), 120_000)
-    const collect = (chunk: Buffer) => {
-      serverOutput += chunk.toString()
-      const url = /SNN Workbench is at (\S+)/.exec(serverOutput)?.[1]
-      if (url) {
-        clearTimeout(timer)
-        resolveUrl(url)
-      }
-    }
-    child.stdout!.on('data', collect)
-    child.stderr!.on('data', collect)
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer)
-      reject(new Error(`serve exited (${code ?? signal}) before printing its URL:\n${serverOutput}`))
-    })
-  })
-}
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `e2e-${name}.png`), fullPage: true })
-}
+let pageErrors: string[] = []
+let shot: E2eSession['shot']
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)`)
-  mkdirSync(SHOTS, { recursive: true })
-  workdir = mkdtempSync(join(tmpdir(), 'snn-e2e-'))
-  const url = await startServer(join(workdir, 'wb.db'))
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu']
-  })
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } })
-  page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`))
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`)
-  })
-  await page.goto(url)
+  e2e = await startE2e({ viewport: { width: 1280, height: 860 } })
+  ;({ page, errors: pageErrors, shot } = e2e)
+  await page.goto(e2e.url)
 })
 
-afterAll(async () => {
-  await browser?.close()
-  if (server && server.exitCode === null) {
-    const exited = new Promise((done) => server!.once('exit', done))
-    server.kill('SIGTERM')
-    await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))])
-    if (server.exitCode === null) server.kill('SIGKILL')
-  }
-  if (workdir) rmSync(workdir, { recursive: true, force: true })
-})
+afterAll(() => e2e?.close())
 
 describe('the workbench in a browser', () => {
   it('greets a new user with an empty list that says what to do', async () => {
@@ -130,7 +70,7 @@ describe('the workbench in a browser', () => {
     await page.waitForFunction((before) => document.querySelector('[data-testid="gallery-step"]')?.textContent !== before, last)
     expect(Number(await page.getByTestId('gallery-step').textContent())).toBeLessThan(Number(last))
     await gallery.click({ position: { x: 10, y: 10 } })
-    await page.getByTestId('run-gallery').screenshot({ path: join(SHOTS, 'e2e-3b-gallery.png') })
+    await shot('3b-gallery', page.getByTestId('run-gallery'))
   })
 
   it('clones the run with a changed learning rate and trains the clone', async () => {
