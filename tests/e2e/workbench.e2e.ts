@@ -98,6 +98,7 @@ describe('the workbench in a browser', () => {
     const params = await page.getByTestId('compare-param').allTextContents()
     expect(params.some((row) => row.includes('learning.rate') && row.includes('0.05') && row.includes('0.02'))).toBe(true)
     await page.getByTestId('confusion-matrix').nth(1).waitFor()
+    await page.getByTestId('compare-curves').waitFor({ timeout: 30_000 })
     await page.getByTestId('weight-gallery').nth(1).waitFor({ timeout: 30_000 })
     expect(await page.getByTestId('weight-gallery').count()).toBe(2)
     await shot('6-compare')

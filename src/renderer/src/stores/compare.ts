@@ -1,7 +1,7 @@
 /** Runs compared side by side: their summary, differing parameters, metrics, evaluations and weights. */
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { ComparePayload, RunDetail, WeightsPayload } from '@shared/api'
+import type { ComparePayload, MetricSeries, RunDetail, WeightsPayload } from '@shared/api'
 import { errorMessage, useApi } from '../api/client'
 
 export const useCompareStore = defineStore('compare', () => {
@@ -14,6 +14,9 @@ export const useCompareStore = defineStore('compare', () => {
   const weights = shallowRef<(WeightsPayload | null)[]>([])
   const error = ref<string | null>(null)
   const loading = ref(false)
+  /** The metric overlaid across runs, and each run's series of it (null: the run has none). */
+  const metricKey = ref('train.spikes')
+  const metricSeries = shallowRef<(MetricSeries | null)[]>([])
 
   let ticket = 0
   async function open(runIds: number[]): Promise<void> {
@@ -26,7 +29,7 @@ export const useCompareStore = defineStore('compare', () => {
       comparison.value = result
       details.value = runs
       error.value = null
-      await loadWeights(step.value)
+      await Promise.all([loadWeights(step.value), loadMetric(metricKey.value)])
     } catch (e) {
       if (mine === ticket) error.value = errorMessage(e)
     } finally {
@@ -52,5 +55,22 @@ export const useCompareStore = defineStore('compare', () => {
     if (mine === ticket) weights.value = loaded
   }
 
-  return { ids, comparison, details, step, weights, error, loading, open, loadWeights }
+  /** Every run's series of metric `key`, to draw them over each other. */
+  async function loadMetric(key: string): Promise<void> {
+    metricKey.value = key
+    const mine = ticket
+    const loaded = await Promise.all(
+      ids.value.map(async (id) => {
+        try {
+          const { series } = await api['runs.metrics']({ id, keys: [key] })
+          return series[0] ?? null
+        } catch {
+          return null
+        }
+      })
+    )
+    if (mine === ticket && metricKey.value === key) metricSeries.value = loaded
+  }
+
+  return { ids, comparison, details, step, weights, metricKey, metricSeries, error, loading, open, loadWeights, loadMetric }
 })
