@@ -80,6 +80,44 @@ describe('New run form', () => {
     expect(router.currentRoute.value.fullPath).toBe('/runs/42')
   })
 
+  it('picks images by index range (diehl-cook-2015’s split) or per class, and sends what is shown', async () => {
+    invoke.mockResolvedValue({ ok: true, result: { id: 7 } })
+    const { wrapper } = await mountForm()
+    await wrapper.get('[data-testid="run-preset"]').setValue('diehl-cook-2015')
+    // The preset trains on images [0, 8000) of all 10,000 digits and tests on the rest.
+    expect((wrapper.get('[data-testid="run-image-selection"]').element as HTMLSelectElement).value).toBe('range')
+    expect((wrapper.get('[data-testid="run-bundled-digits"]').element as HTMLSelectElement).value).toBe('all')
+    expect((wrapper.get('[data-testid="run-trainRange-to"]').element as HTMLInputElement).value).toBe('8000')
+    expect(wrapper.find('[data-testid="run-train-per-class"]').exists()).toBe(false)
+    for (const digit of [0, 5, 9]) expect((wrapper.get(`[data-testid="class-${digit}"]`).element as HTMLInputElement).checked).toBe(true)
+
+    await wrapper.get('[data-testid="run-trainRange-to"]').setValue('300')
+    await wrapper.get('[data-testid="run-testRange-from"]').setValue('9990')
+    await wrapper.get('[data-testid="run-testRange-to"]').setValue('9980')
+    const testTo = wrapper.get('[data-testid="run-testRange-to"]').element.closest('.field') as HTMLElement
+    expect(testTo.textContent).toContain('needs end > first')
+    // Only what diehl-cook-2015 reads: no seed LIF, seed STDP or variable threshold fields.
+    expect(wrapper.text()).not.toContain('Refractory steps')
+    expect(wrapper.text()).not.toContain('Silent depression')
+    expect(wrapper.text()).toContain('Normalization')
+    expect(wrapper.get('[data-testid="start-run"]').attributes('disabled')).toBeDefined()
+    await wrapper.get('[data-testid="run-testRange-to"]').setValue('10000')
+
+    await wrapper.get('[data-testid="new-run-form"]').trigger('submit')
+    await flushPromises()
+    const [, sent] = invoke.mock.calls.at(-1) as [string, { config: { data: Record<string, unknown> } }]
+    expect(sent.config.data).toMatchObject({ source: { kind: 'mnist-bundled', digits: 'all' }, trainRange: [0, 300], testRange: [9990, 10000] })
+
+    // Per class: the ranges are cleared and the counts come back.
+    invoke.mockClear()
+    await wrapper.get('[data-testid="run-image-selection"]').setValue('per-class')
+    await wrapper.get('[data-testid="run-train-per-class"]').setValue('12')
+    await wrapper.get('[data-testid="new-run-form"]').trigger('submit')
+    await flushPromises()
+    const [, perClass] = invoke.mock.calls.at(-1) as [string, { config: { data: Record<string, unknown> } }]
+    expect(perClass.config.data).toMatchObject({ trainRange: null, testRange: null, trainPerClass: 12 })
+  })
+
   it('shows the service’s validation error where it happened', async () => {
     invoke.mockResolvedValue({ ok: false, error: { code: 'invalid-argument', message: 'config: data.trainPerClass: Too big' } })
     const { wrapper } = await mountForm()

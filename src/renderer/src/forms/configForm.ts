@@ -70,7 +70,30 @@ const TITLES: Record<string, string> = {
 }
 
 /** Groups that only mean something for one preset (hidden for the others). */
-export const SECTION_PRESET: Record<string, string> = { diehlCook: 'diehl-cook-2015' }
+export const SECTION_PRESET: Record<string, string> = {
+  diehlCook: 'diehl-cook-2015',
+  // The seed model's neuron, code, threshold and inhibition; diehl-cook-2015 has its own.
+  encoder: 'seed-2017',
+  neuron: 'seed-2017',
+  threshold: 'seed-2017',
+  inhibition: 'seed-2017'
+}
+/** Of the learning group, diehl-cook-2015 reads only the switch (its STDP is in diehlCook.stdp). */
+const DIEHL_COOK_LEARNING = new Set(['learning.enabled'])
+
+/** Whether field `key` (dotted path) changes anything for `preset`. */
+export function fieldAppliesTo(key: string, preset: string): boolean {
+  const section = key.includes('.') ? key.slice(0, key.indexOf('.')) : ''
+  if (SECTION_PRESET[section] && SECTION_PRESET[section] !== preset) return false
+  return !(preset === 'diehl-cook-2015' && section === 'learning' && !DIEHL_COOK_LEARNING.has(key))
+}
+
+/** The form's sections for `preset`, each with only the fields that apply to it. */
+export function sectionsFor(sections: SectionSpec[], preset: string): SectionSpec[] {
+  return sections
+    .filter((section) => !SECTION_PRESET[section.key] || SECTION_PRESET[section.key] === preset)
+    .map((section) => ({ ...section, fields: section.fields.filter((field) => fieldAppliesTo(field.key, preset)) }))
+}
 
 /** "refractorySteps" → "Refractory steps". */
 export function labelOf(name: string): string {

@@ -5,7 +5,7 @@
  * report the same problems in the same words.
  */
 import { parseSweep, type ParameterSpec, type SweepDefinition, type SweepDefinitionInput } from '@shared/sweep'
-import { configSections, SECTION_PRESET, type FieldSpec } from './configForm'
+import { configSections, sectionsFor, type FieldSpec } from './configForm'
 
 /** How a parameter is searched: a list of values, or a range in one of three scales. */
 export type DomainKind = 'values' | 'uniform' | 'log' | 'int'
@@ -31,8 +31,7 @@ export interface SpaceRow {
 
 /** Fields a sweep can vary: numbers, integers, enums and booleans, by dotted path. */
 export function sweepableFields(preset: string): FieldSpec[] {
-  return configSections()
-    .filter((section) => !SECTION_PRESET[section.key] || SECTION_PRESET[section.key] === preset)
+  return sectionsFor(configSections(), preset)
     .flatMap((section) => section.fields)
     .filter((field) => field.kind !== 'text')
 }
