@@ -8,7 +8,7 @@
  * the sweep's definition, so a sweep resumed after a restart sees exactly what it started with.
  */
 import { z } from 'zod'
-import { ConfigError, ExperimentConfigSchema, formatConfigIssues, type ExperimentConfig } from './config'
+import { ConfigError, ExperimentConfigSchema, formatConfigIssues, withPresetDefaults, type ExperimentConfig } from './config'
 
 export const SWEEP_METHODS = ['grid', 'random', 'sobol', 'tpe'] as const
 export type SweepMethod = (typeof SWEEP_METHODS)[number]
@@ -75,8 +75,8 @@ export type EarlyStopping = z.output<typeof EarlyStoppingSchema>
 
 export const SweepDefinitionSchema = z.strictObject({
   name: z.string().min(1).max(200),
-  /** Any experiment config input; missing fields take the seed-2017 defaults. */
-  base: ExperimentConfigSchema.default(() => ExperimentConfigSchema.parse({})),
+  /** Any experiment config input; missing fields come from its preset, as for a run (default seed-2017). */
+  base: z.preprocess(withPresetDefaults, ExperimentConfigSchema).default(() => ExperimentConfigSchema.parse({})),
   space: z.record(z.string(), ParameterSpecSchema),
   method: z.enum(SWEEP_METHODS).default('random'),
   objective: z

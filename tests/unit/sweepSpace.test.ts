@@ -4,7 +4,7 @@
  * configs and the unit cube as documented.
  */
 import { describe, expect, it } from 'vitest'
-import { ConfigError } from '../../src/shared/config'
+import { ConfigError, PRESETS } from '../../src/shared/config'
 import { parseSweep, sweepParameters, type SweepDefinitionInput } from '../../src/shared/sweep'
 import { fromUnit, toUnit, trialConfig, trialSeed } from '../../src/main/sweeps/space'
 
@@ -127,6 +127,12 @@ describe('a good definition', () => {
     expect(definition.base.learning.rate).toBe(0.02) // defaults filled in
     const stored = JSON.parse(JSON.stringify(definition))
     expect(parseSweep(stored)).toEqual(definition)
+  })
+
+  it('fills a base config from its preset, as a run does', () => {
+    const definition = parseSweep({ name: 'dc', base: { preset: 'diehl-cook-2015', epochs: 2 }, space: { 'diehlCook.excitatory.thetaPlus': { range: [0.02, 0.2] } }, budget: 4 })
+    expect(definition.base).toEqual({ ...PRESETS['diehl-cook-2015'], epochs: 2 })
+    expect(parseSweep(JSON.parse(JSON.stringify(definition)))).toEqual(definition)
   })
 
   it('takes "median" and "asha" as shorthands for their default settings', () => {
