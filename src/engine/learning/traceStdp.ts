@@ -2,6 +2,14 @@
 const MAX_TABLE_STEPS = 1 << 16
 
 /**
+ * A decay below this reads as 0. Its effect on a weight (nu · trace) could not move any weight
+ * above 1e-84 by an ulp, and it keeps the products of traces and rates out of subnormal numbers,
+ * whose arithmetic is some hundred times slower: a neuron that last fired twenty images ago
+ * would otherwise make every input spike reaching it a subnormal subtraction.
+ */
+export const TRACE_FLOOR = 1e-100
+
+/**
  * Exponentially decaying traces (dx/dt = −x/τ), evaluated lazily as Brian2's event-driven
  * variables are: each trace keeps its value at the step it was last written, and reading it at a
  * later step applies the decay e^(−gap·dt/τ) from there. Nothing is done per step; the factor for
@@ -11,7 +19,7 @@ export class LazyTraces {
   readonly value: Float64Array
   /** The step of each trace's last write. */
   readonly updatedAt: Float64Array
-  /** decayAfter[k] = e^(−k·dt/τ), up to the gap where it underflows to 0 (and stays 0). */
+  /** decayAfter[k] = e^(−k·dt/τ), up to the gap where it falls below TRACE_FLOOR (and reads 0). */
   private readonly decayAfter: Float64Array
   private readonly tableSteps: number
   private readonly stepsPerTau: number
@@ -24,8 +32,8 @@ export class LazyTraces {
     this.value = new Float64Array(size)
     this.updatedAt = new Float64Array(size)
     this.stepsPerTau = dt / tau
-    // e^(−x) is 0 in doubles for x > 745.2.
-    this.tableSteps = Math.min(MAX_TABLE_STEPS, Math.ceil(746 / this.stepsPerTau) + 1)
+    // e^(−k·dt/τ) ≥ TRACE_FLOOR for every k < tableSteps.
+    this.tableSteps = Math.min(MAX_TABLE_STEPS, Math.floor(-Math.log(TRACE_FLOOR) / this.stepsPerTau) + 1)
     this.decayAfter = new Float64Array(this.tableSteps)
     for (let k = 0; k < this.tableSteps; k++) this.decayAfter[k] = Math.exp(-k * this.stepsPerTau)
   }
@@ -34,7 +42,9 @@ export class LazyTraces {
   decay(gap: number): number {
     // `| 0`: steps are whole numbers but may be stored as doubles; an int index keeps the load fast.
     if (gap < this.tableSteps) return this.decayAfter[gap | 0]
-    return this.tableSteps < MAX_TABLE_STEPS ? 0 : Math.exp(-gap * this.stepsPerTau)
+    if (this.tableSteps < MAX_TABLE_STEPS) return 0
+    const decay = Math.exp(-gap * this.stepsPerTau)
+    return decay < TRACE_FLOOR ? 0 : decay
   }
 
   read(i: number, now: number): number {
@@ -97,6 +107,14 @@ export class TraceStdp {
   /** nuPre · post1 of every neuron at step `depressionStep`: the depression an arrival causes then. */
   private readonly depressionNow: Float64Array
   private depressionStep = -1
+  /**
+   * The neurons whose post1 may still be above 0: depressing[0 … depressingCount), flagged in
+   * isDepressing. Every other neuron's depressionNow is 0, so a step updates only these (most
+   * neurons fire rarely: at N = 400 a neuron spikes about once in 25 images).
+   */
+  private readonly depressing: Int32Array
+  private readonly isDepressing: Uint8Array
+  private depressingCount = 0
   private readonly nuPre: number
   private readonly nuPost: number
   private readonly wMax: number
@@ -114,6 +132,8 @@ export class TraceStdp {
     this.post1 = new LazyTraces(neurons, p.tauPost1, p.dt)
     this.post2 = new LazyTraces(neurons, p.tauPost2, p.dt)
     this.depressionNow = new Float64Array(neurons)
+    this.depressing = new Int32Array(neurons)
+    this.isDepressing = new Uint8Array(neurons)
     this.nuPre = p.nuPre
     this.nuPost = p.nuPost
     this.wMax = p.wMax
@@ -161,11 +181,7 @@ export class TraceStdp {
    */
   onPreArrivals(ranges: Int32Array, rangeCount: number, post: Uint16Array, weights: Float64Array, ge: Float64Array, now: number): void {
     const depressionNow = this.depressionNow
-    if (this.depressionStep !== now) {
-      const { post1, nuPre } = this
-      for (let j = 0; j < this.neurons; j++) depressionNow[j] = nuPre * post1.read(j, now)
-      this.depressionStep = now
-    }
+    if (this.depressionStep !== now) this.updateDepression(now)
     const wMax = this.wMax
     for (let r = 0; r < rangeCount; r++) {
       for (let s = ranges[2 * r], end = ranges[2 * r + 1]; s < end; s++) {
@@ -176,6 +192,27 @@ export class TraceStdp {
         weights[s] = depressed < 0 ? 0 : depressed > wMax ? wMax : depressed
       }
     }
+  }
+
+  /** depressionNow at step `now`; a neuron leaves the list once its post1 reads 0 (it stays 0 until j spikes). */
+  private updateDepression(now: number): void {
+    const { post1, nuPre, depressing, isDepressing, depressionNow } = this
+    let kept = 0
+    for (let a = 0; a < this.depressingCount; a++) {
+      const j = depressing[a]
+      const trace = post1.read(j, now)
+      depressionNow[j] = nuPre * trace
+      if (trace !== 0) depressing[kept++] = j
+      else isDepressing[j] = 0
+    }
+    this.depressingCount = kept
+    this.depressionStep = now
+  }
+
+  private startDepressing(j: number): void {
+    if (this.isDepressing[j]) return
+    this.isDepressing[j] = 1
+    this.depressing[this.depressingCount++] = j
   }
 
   /**
@@ -192,6 +229,7 @@ export class TraceStdp {
     }
     this.post1.set(j, now, 1)
     this.post2.set(j, now, 1)
+    this.startDepressing(j)
     if (this.depressionStep === now) this.depressionNow[j] = this.nuPre
   }
 
@@ -200,7 +238,7 @@ export class TraceStdp {
     this.historyHead.fill(0)
     this.post1.reset()
     this.post2.reset()
-    this.depressionStep = -1
+    this.stateChanged()
   }
 
   stateArrays(): Record<string, Float64Array | Int32Array> {
@@ -214,8 +252,12 @@ export class TraceStdp {
     }
   }
 
-  /** After the state arrays were overwritten: forget the per-step cache. */
+  /** After the state arrays were overwritten: forget the per-step cache, list the neurons with a post1 again. */
   stateChanged(): void {
     this.depressionStep = -1
+    this.depressionNow.fill(0)
+    this.isDepressing.fill(0)
+    this.depressingCount = 0
+    for (let j = 0; j < this.neurons; j++) if (this.post1.value[j] !== 0) this.startDepressing(j)
   }
 }
