@@ -41,8 +41,9 @@ describe('RunCompareTable', () => {
     identical: 47,
     metrics: [
       { key: 'accuracy', values: [0.61, 0.74, 0.7] },
-      { key: 'train.spikes', values: [10, 10, 10] },
-      { key: 'loss', values: [0.5, 0.2, null] }
+      { key: 'train.spikes', values: [10, 12, 10] },
+      { key: 'loss', values: [0.5, 0.2, null] },
+      { key: 'train_accuracy', values: [0.5, 0.5, 0.5] }
     ]
   }
 
@@ -55,13 +56,14 @@ describe('RunCompareTable', () => {
     expect(wrapper.text()).toContain('47 identical hidden')
   })
 
-  it('highlights the best value of each metric: largest accuracy, smallest loss, none when all equal', () => {
+  it('highlights the best value: largest accuracy, smallest loss; none for counts or when all equal', () => {
     const wrapper = mountTable(comparison)
     const rows = wrapper.findAll('[data-testid="compare-metric"]')
     const best = (i: number) => rows[i].findAll('td').slice(1).map((td) => td.attributes('data-best') !== undefined)
     expect(best(0)).toEqual([false, true, false])
     expect(best(1)).toEqual([false, false, false])
     expect(best(2)).toEqual([false, true, false])
+    expect(best(3)).toEqual([false, false, false])
     expect(rows[0].findAll('td')[2].text()).toContain('74.0%')
   })
 
