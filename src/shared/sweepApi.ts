@@ -39,6 +39,7 @@ export const SWEEP_API_ARGS = {
   'sweeps.importance': z.strictObject({ id })
 } as const
 
+/** Trials of a sweep by status. */
 export type TrialCounts = Record<TrialStatus, number>
 
 export interface SweepSummary {
@@ -62,7 +63,7 @@ export interface SweepTrial {
   status: TrialStatus
   /** Parameter path → the value this trial used. */
   params: Record<string, unknown>
-  /** The final objective as measured (not oriented by the direction). */
+  /** The final objective as measured (not oriented by the direction): set when completed (and when a pruned trial's run finished anyway). */
   objective: number | null
   pruned: boolean
   /** Training images when it was pruned. */

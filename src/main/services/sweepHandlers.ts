@@ -10,26 +10,18 @@ export type SweepHandlers = Pick<ApiHandlers, keyof typeof SWEEP_API_ARGS>
 /** Errors of a definition name it as the argument: "definition: space.learning.rte: …". */
 const DEFINITION_SOURCE = 'definition'
 
-function trialOf(row: TrialRow): SweepTrial {
-  const { index, runId, status, params, objective, pruned, prunedStep, error, createdAt, finishedAt } = row
-  return { index, runId, status, params, objective, pruned, prunedStep, error, createdAt, finishedAt }
+// Spread the stored rows but leave out what the wire does not carry (the store's sweep id on a
+// trial; the definition, trial list and full best row on a list item).
+function trialOf({ sweepId, ...trial }: TrialRow): SweepTrial {
+  void sweepId
+  return trial
 }
 
 function listItemOf(detail: SweepDetail): SweepListItem {
-  const { definition, best } = detail
+  const { definition, best, trialList, ...summary } = detail
+  void trialList
   return {
-    id: detail.id,
-    name: detail.name,
-    method: detail.method,
-    status: detail.status,
-    budget: detail.budget,
-    createdAt: detail.createdAt,
-    updatedAt: detail.updatedAt,
-    finishedAt: detail.finishedAt,
-    runner: detail.runner,
-    error: detail.error,
-    trials: detail.trials,
-    interrupted: detail.interrupted,
+    ...summary,
     objective: definition.objective,
     parameters: sweepParameters(definition).map((p) => p.path),
     best: best && best.objective !== null ? { index: best.index, runId: best.runId, objective: best.objective } : null

@@ -1,9 +1,9 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3'
-import type { SweepStatus, TrialStatus } from '../../../shared/sweepApi'
+import type { SweepStatus, SweepSummary, SweepTrial, TrialCounts, TrialStatus } from '../../../shared/sweepApi'
 import { isoNow, numberOrNaN } from '../util'
 
-// The statuses are the API contract's: the store keeps what the API shows.
-export type { SweepStatus, TrialStatus }
+// The statuses, summaries and trials are the API contract's: the store keeps what the API shows.
+export type { SweepStatus, SweepSummary, TrialCounts, TrialStatus }
 
 export interface NewSweep {
   name: string
@@ -14,41 +14,12 @@ export interface NewSweep {
   runner: string
 }
 
-export interface SweepRow {
-  id: number
-  name: string
-  method: string
-  status: SweepStatus
-  budget: number
-  createdAt: string
-  updatedAt: string
-  finishedAt: string | null
-  runner: string | null
-  error: string | null
+export interface SweepRow extends Omit<SweepSummary, 'trials'> {
   definitionJson: string
 }
 
-/** Trials of a sweep by status. */
-export type TrialCounts = Record<TrialStatus, number>
-
-export interface SweepSummary extends Omit<SweepRow, 'definitionJson'> {
-  trials: TrialCounts
-}
-
-export interface TrialRow {
+export interface TrialRow extends SweepTrial {
   sweepId: number
-  index: number
-  runId: number | null
-  status: TrialStatus
-  params: Record<string, unknown>
-  /** The final objective as measured (not oriented): set when completed (and when a pruned trial's run finished anyway). */
-  objective: number | null
-  pruned: boolean
-  /** Training images when it was pruned. */
-  prunedStep: number | null
-  error: string | null
-  createdAt: string
-  finishedAt: string | null
 }
 
 export interface TrialOutcome {
