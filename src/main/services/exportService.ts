@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { ApiError } from '../../shared/api'
 import { parseExperimentConfig, type DatasetSourceConfig, type ExperimentConfig } from '../../shared/config'
+import type { ComparisonImages } from '../../shared/exportApi'
 import { planData, type DataPlan } from '../../engine/experiment/data'
 import { createNetwork, imageKey, type LoadedData } from '../../engine/experiment/run'
 import {
@@ -85,16 +86,8 @@ export interface ExportSettings {
   compare?: boolean
 }
 
-/** Which images the comparison ran on. */
-export interface ComparedImages {
-  test: number
-  train: number
-  classes: number[]
-  /** Test images per class, in `classes` order. */
-  perClass: number[]
-  /** Where the test images come from, for people. */
-  source: string
-}
+/** Which images the comparison ran on (as the API reports them). */
+export type ComparedImages = ComparisonImages
 
 export interface ExportPreview {
   runId: number
