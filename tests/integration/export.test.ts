@@ -19,9 +19,9 @@ import { exportWeights, previewExport } from '../../src/main/services/exportServ
 import { importWeights } from '../../src/main/services/importWeights'
 import { trainRecorded } from '../../src/main/services/training'
 import { createWorkbench, type Workbench } from '../../src/main/services/workbench'
-import { ApiError } from '../../src/shared/api'
 import { parseExperimentConfig, type ExperimentConfig } from '../../src/shared/config'
 import { runCli, type CliRun } from '../helpers/cli'
+import { expectApiError } from '../helpers/apiError'
 
 const ROOT = mkdtempSync(join(realpathSync(tmpdir()), 'snn-export-'))
 const DB = join(ROOT, 'wb.db')
@@ -73,16 +73,6 @@ function freshDir(name: string): string {
 }
 
 const listDir = (dir: string) => readdirSync(dir).sort()
-
-async function expectApiError(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e
-  )
-  expect(error).toBeInstanceOf(ApiError)
-  expect((error as ApiError).code).toBe(code)
-  expect((error as ApiError).message).toMatch(message)
-}
 
 describe('preview: quantization report and float vs fixed', () => {
   it('Q12.12 reproduces the float model; Q4.4 loses a little; both report errors within half an LSB', async () => {

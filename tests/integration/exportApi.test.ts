@@ -18,8 +18,9 @@ import { nodeEngineProcessFactory } from '../../src/main/engineHost/nodeProcess'
 import { dispatch } from '../../src/main/services/api'
 import { evaluateWeights, trainRecorded } from '../../src/main/services/training'
 import { createWorkbench, type Workbench } from '../../src/main/services/workbench'
-import { ApiError, type ApiArgs, type ApiEvents, type ApiMethod, type ApiResults } from '../../src/shared/api'
+import type { ApiArgs, ApiEvents, ApiMethod, ApiResults } from '../../src/shared/api'
 import { parseExperimentConfig, type ExperimentConfig } from '../../src/shared/config'
+import { expectApiError } from '../helpers/apiError'
 
 const ROOT = mkdtempSync(join(realpathSync(tmpdir()), 'snn-export-api-'))
 
@@ -55,17 +56,6 @@ afterAll(async () => {
 
 async function call<M extends ApiMethod>(method: M, args: ApiArgs<M>): Promise<ApiResults[M]> {
   return (await dispatch(wb, method, args)) as ApiResults[M]
-}
-
-async function expectApiError(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e
-  )
-  expect(error).toBeInstanceOf(ApiError)
-  expect((error as ApiError).code).toBe(code)
-  expect((error as ApiError).message).toMatch(message)
-  expect((error as ApiError).message.split('\n')).toHaveLength(1)
 }
 
 const quantize = (options: QuantizeOptions) => quantizeMatrix(weights, 4, 784, options)
