@@ -12,6 +12,13 @@
  * [--rounds R] [--sizes 100,400] [--json]` runs it alone. `--compare DIR` also times the engine of another copy of
  * `src/` (e.g. an earlier commit's, from `git archive`), interleaved with this one image by image
  * in the same process, so both see the same machine: the fair before/after on a busy machine.
+ *
+ * The loader matters: under `npx tsx` (ESM loader hooks) V8's optimised code checks at every
+ * typed-array access whether its buffer was detached (something on that path detaches one, and
+ * V8 then assumes it can happen anywhere), about 15% of this bench's time. The CLI and the
+ * engine worker load TypeScript with tsx's CommonJS hook, where those checks are absent; run
+ * `node --require tsx/cjs bench/diehlCook.ts` (without --compare, whose import needs the ESM
+ * loader) to time the engine as they run it.
  */
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'

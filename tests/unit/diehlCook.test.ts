@@ -9,10 +9,10 @@ import { createModelNetwork, runExperiment, type PresentationRecord, type Weight
 import { loadBundledMnist } from '../../src/engine/host/bundledMnist'
 import { loadInputs } from '../../src/engine/host/loadInputs'
 import { LazyTraces, TRACE_FLOOR, TraceStdp } from '../../src/engine/learning/traceStdp'
-import { normalizeIncoming } from '../../src/engine/learning/weightNormalization'
+import { normalizeChanged, normalizeIncoming } from '../../src/engine/learning/weightNormalization'
 import { DelayBuffer, DelayedSynapses, transmit } from '../../src/engine/network/delayBuffer'
 import { DiehlCookNetwork } from '../../src/engine/network/diehlCookNetwork'
-import { AdaptiveConductanceLifNeurons, conductanceStep, ConductanceLifNeurons } from '../../src/engine/neurons/conductanceLif'
+import { AdaptiveConductanceLifNeurons, conductanceStep, ConductanceLifNeurons, FLUSH_CONDUCTANCE, stepsIn } from '../../src/engine/neurons/conductanceLif'
 import { Rng } from '../../src/engine/random'
 import { ConfigError, parseExperimentConfig, PRESETS, type DiehlCookConfig, type ExperimentConfigInput } from '../../src/shared/config'
 
@@ -146,6 +146,81 @@ describe('conductance LIF neurons', () => {
     expect(group.theta[0]).toBeCloseTo(frozen * Math.exp((-DT) / 1e7) + 0.05, 12)
   })
 
+  it('excitatory step: the same spikes, v and θ as a plain per-neuron loop (refractory and timer checked per neuron)', () => {
+    // The step integrates everyone and restores the refractory neurons' v afterwards, and flushes
+    // tiny conductances every 64 steps instead of at every step: none of that may show.
+    const p = PAPER.excitatory
+    const size = 37
+    const group = excitatory(size)
+    const leak = DT / p.tauMembrane
+    const geStep = conductanceStep(p.tauExcitatory, DT)
+    const giStep = conductanceStep(p.tauInhibitory, DT)
+    const thetaDecay = Math.exp(-DT / p.tauTheta)
+    const refractorySteps = stepsIn(p.refractory, DT)
+    const v = new Float64Array(size).fill(p.initialPotential)
+    const ge = new Float64Array(size)
+    const gi = new Float64Array(size)
+    const theta = new Float64Array(size).fill(p.thetaInitial)
+    const integratesFrom = new Float64Array(size)
+    const timerStart = new Float64Array(size)
+    const rng = new Rng(11)
+    const spiked = new Int32Array(size)
+    let spikes = 0
+    let vMismatches = 0
+    let thetaWorst = 0
+    let conductanceWorst = 0
+    for (let now = 1; now <= 6000; now++) {
+      const adapting = now < 4000
+      group.adapting = adapting
+      // Bursts of drive with long quiet stretches (conductances decay through the flush level).
+      if (now % 700 < 300) {
+        for (let j = 0; j < size; j++) {
+          if (rng.nextFloat() < 0.3) {
+            const w = rng.uniform(0, 2)
+            ge[j] += w
+            group.ge[j] += w
+          }
+          if (rng.nextFloat() < 0.02) {
+            gi[j] += 3
+            group.gi[j] += 3
+          }
+        }
+      }
+      const want: number[] = []
+      for (let j = 0; j < size; j++) {
+        const e = ge[j]
+        const i = gi[j]
+        ge[j] = Math.abs(e * geStep.decay) < FLUSH_CONDUCTANCE ? 0 : e * geStep.decay
+        gi[j] = Math.abs(i * giStep.decay) < FLUSH_CONDUCTANCE ? 0 : i * giStep.decay
+        if (adapting) theta[j] *= thetaDecay
+        if (now < integratesFrom[j]) continue
+        const next = v[j] + leak * (p.restPotential - v[j]) + leak * geStep.mean * e * (p.excitatoryReversal - v[j]) + leak * giStep.mean * i * (p.inhibitoryReversal - v[j])
+        if (next > theta[j] + p.threshold - p.thetaOffset && now - timerStart[j] >= group.timerSteps) {
+          v[j] = p.resetPotential
+          integratesFrom[j] = now + refractorySteps
+          timerStart[j] = now
+          if (adapting) theta[j] += p.thetaPlus
+          want.push(j)
+        } else {
+          v[j] = next
+        }
+      }
+      const fired = group.step(now, spiked)
+      if (fired !== want.length || want.some((j, k) => spiked[k] !== j)) throw new Error(`step ${now}: spikes ${Array.from(spiked.subarray(0, fired))}, want ${want}`)
+      spikes += fired
+      for (let j = 0; j < size; j++) {
+        if (group.potential[j] !== v[j]) vMismatches++
+        thetaWorst = Math.max(thetaWorst, relative(group.theta[j], theta[j]))
+        conductanceWorst = Math.max(conductanceWorst, Math.abs(group.ge[j] - ge[j]), Math.abs(group.gi[j] - gi[j]))
+      }
+    }
+    expect(spikes).toBeGreaterThan(50)
+    expect(vMismatches).toBe(0)
+    expect(thetaWorst).toBeLessThan(1e-15)
+    // Below the flush level the step may keep a conductance a few steps longer (it moves no v).
+    expect(conductanceWorst).toBeLessThan(FLUSH_CONDUCTANCE)
+  })
+
   it('inhibitory neurons: threshold −40 mV, reset −45 mV, 2 ms (4 steps) refractory', () => {
     const group = inhibitory(1, { initialPotential: -40.5 })
     const spiked = new Int32Array(1)
@@ -215,7 +290,6 @@ describe('trace STDP', () => {
     let stdp = new TraceStdp(2, neurons, 0, p)
     const weights = new Float64Array(synapses.size).fill(0.9)
     const expected = new Float64Array(weights)
-    const ge = new Float64Array(neurons)
     const all = Int32Array.of(0, synapses.size)
     const rng = new Rng(5)
     // 40,000 steps: neurons spike now and then and fall silent for longer than post1 stays above the floor.
@@ -231,7 +305,7 @@ describe('trace STDP', () => {
       if (now < 30_000 && rng.nextFloat() < 0.0005) stdp.onPostSpike(rng.nextInt(neurons), synapses.synapseOf, synapses.delayOf, weights, now)
       if (rng.nextFloat() < 0.05) {
         for (let s = 0; s < synapses.size; s++) expected[s] = Math.max(0, expected[s] - p.nuPre * stdp.post1.read(synapses.post[s], now))
-        stdp.onPreArrivals(all, 1, synapses.post, weights, ge, now)
+        stdp.onPreArrivals(all, 1, synapses.post, weights, now)
         expect(Array.from(weights)).toEqual(Array.from(expected))
       }
     }
@@ -254,10 +328,9 @@ describe('trace STDP', () => {
     expect(stdp.preTrace(0, 3, 7)).toBe(0)
     expect(stdp.preTrace(0, 3, 8)).toBe(1)
     expect(stdp.preTrace(0, 3, 12)).toBeCloseTo(Math.exp((-4 * DT) / 20), 15)
-    const ge = new Float64Array(1)
     const before = weights[s0]
-    stdp.onPreArrivals(Int32Array.of(s0, s0 + 1), 1, synapses.post, weights, ge, 8)
-    expect(ge[0]).toBe(before) // transmitted before depression
+    stdp.onPreArrivals(Int32Array.of(s0, s0 + 1), 1, synapses.post, weights, 8)
+    expect(stdp.ge[0]).toBe(before) // transmitted before depression
     expect(weights[s0]).toBeCloseTo(before - 0.0001 * Math.exp((-6 * DT) / 20), 15)
     // Post spike at step 12: potentiation by nuPost · pre(12) · post2(12, before reset).
     const w0 = weights[s0]
@@ -272,7 +345,7 @@ describe('trace STDP', () => {
     big.onInputSpikes(Int32Array.of(1), 0, 1, 13)
     big.onPostSpike(0, synapses.synapseOf, synapses.delayOf, weights, 13)
     expect(weights[s1]).toBe(1)
-    big.onPreArrivals(Int32Array.of(s1, s1 + 1), 1, synapses.post, weights, ge, 14)
+    big.onPreArrivals(Int32Array.of(s1, s1 + 1), 1, synapses.post, weights, 14)
     expect(weights[s1]).toBe(0)
   })
 })
@@ -349,6 +422,64 @@ describe('weight normalisation', () => {
   })
 })
 
+describe('lazy weight normalisation', () => {
+  function layout() {
+    const rng = new Rng(4)
+    const neurons = 6
+    const synapses = new DelayedSynapses(784, neurons, Array.from({ length: 784 * neurons }, () => rng.nextInt(21)), 20)
+    const weights = Float64Array.from({ length: 784 * neurons }, () => rng.uniform(0.003, 0.303))
+    return { rng, neurons, synapses, weights }
+  }
+
+  it('normalises the flagged neurons bit for bit as the full pass does, and leaves the others', () => {
+    const { neurons, synapses, weights } = layout()
+    const full = weights.slice()
+    normalizeIncoming(full, synapses.post, 78, new Float64Array(neurons))
+    const lazy = weights.slice()
+    const changed = Uint8Array.of(1, 0, 1, 1, 0, 1)
+    normalizeChanged(lazy, synapses.synapseOf, 784, 78, 1, changed)
+    for (let j = 0; j < neurons; j++) {
+      for (let i = 0; i < 784; i++) {
+        const s = synapses.synapseOf[j * 784 + i]
+        expect(lazy[s]).toBe(j === 1 || j === 4 ? weights[s] : full[s])
+      }
+    }
+    expect(Array.from(changed)).toEqual([0, 0, 0, 0, 0, 0])
+  })
+
+  it('skipping an unchanged neuron differs from normalising it again by rounding only; a weight left above wMax keeps the flag', () => {
+    const { neurons, synapses, weights } = layout()
+    normalizeIncoming(weights, synapses.post, 78, new Float64Array(neurons))
+    const again = weights.slice()
+    normalizeIncoming(again, synapses.post, 78, new Float64Array(neurons))
+    for (let s = 0; s < weights.length; s++) expect(relative(again[s], weights[s])).toBeLessThan(1e-12)
+    // One large weight: after scaling it is above wMax = 1, so the neuron stays flagged (its next arrival clips it).
+    weights[synapses.synapseOf[2 * 784 + 5]] = 40
+    const changed = new Uint8Array(neurons).fill(1)
+    normalizeChanged(weights, synapses.synapseOf, 784, 78, 1, changed)
+    expect(Array.from(changed)).toEqual([0, 0, 1, 0, 0, 0])
+  })
+
+  it('a network that renormalises only changed neurons learns as one that renormalises all before every image', () => {
+    const mnist = loadBundledMnist()
+    const build = () => createModelNetwork(config({ seed: 3, network: { layers: [{ neurons: 10 }] } }), 28, 28).network as DiehlCookNetwork
+    const lazy = build()
+    const full = build()
+    let flagged = 0
+    for (let i = 0; i < 12; i++) {
+      flagged += lazy.stdp.weightsChanged.reduce((a, b) => a + b, 0)
+      full.stdp.weightsChanged.fill(1)
+      lazy.present(mnist.pixels, i * 784, true)
+      full.present(mnist.pixels, i * 784, true)
+      expect(Array.from(lazy.outputCounts)).toEqual(Array.from(full.outputCounts))
+    }
+    expect(flagged).toBeLessThan(12 * 10) // some were skipped
+    const a = lazy.layers[0].getWeights()
+    const b = full.layers[0].getWeights()
+    for (let k = 0; k < a.length; k++) expect(Math.abs(a[k] - b[k])).toBeLessThanOrEqual(1e-12 * Math.abs(b[k]))
+  })
+})
+
 describe('diehl-cook-2015 network', () => {
   const mnist = loadBundledMnist()
 
@@ -400,9 +531,20 @@ describe('diehl-cook-2015 network', () => {
     const full = runExperiment(c, data, { onSnapshot: (s) => snapshots.push(s) })
     const from = snapshots.find((s) => s.step === 4)!
     expect(from.state?.['excitatory.theta']).toHaveLength(6)
+    expect(from.state?.['stdp.weightsChanged']).toHaveLength(6)
     const resumed = runExperiment(c, { ...data, resume: { step: from.step, layers: from.layers, rng: from.rng, state: from.state } })
     expect(Array.from(resumed.layers[0].weights)).toEqual(Array.from(full.layers[0].weights))
     expect(resumed.evaluation).toEqual(full.evaluation)
+  })
+
+  it('restores state saved without the normalisation flags by renormalising every neuron', () => {
+    const { net } = trainSome({}, 2)
+    const state = net.getModelState()
+    expect(state['stdp.weightsChanged']).toHaveLength(10)
+    delete state['stdp.weightsChanged']
+    net.stdp.weightsChanged.fill(0)
+    net.setModelState(state)
+    expect(Array.from(net.stdp.weightsChanged)).toEqual(new Array(10).fill(1))
   })
 
   it('reports each presentation to the experiment loop: counts, spike times, membrane traces', () => {

@@ -20,8 +20,9 @@ export class LazyTraces {
   /** The step of each trace's last write. */
   readonly updatedAt: Float64Array
   /** decayAfter[k] = e^(−k·dt/τ), up to the gap where it falls below TRACE_FLOOR (and reads 0). */
-  private readonly decayAfter: Float64Array
-  private readonly tableSteps: number
+  readonly decayAfter: Float64Array
+  /** decayAfter's length: read() of a gap of at least this many steps does not use the table. */
+  readonly tableSteps: number
   private readonly stepsPerTau: number
 
   constructor(
@@ -104,7 +105,15 @@ export class TraceStdp {
   private readonly preDecay: LazyTraces
   readonly post1: LazyTraces
   readonly post2: LazyTraces
-  /** nuPre · post1 of every neuron at step `depressionStep`: the depression an arrival causes then. */
+  /**
+   * What arrivals read and write per neuron j, in one array so that the arrival loop checks one
+   * typed array for both, not two: targets[j] is j's conductance ge (shared with the neurons:
+   * `ge` views it), targets[neurons + j] is depressionNow[j].
+   */
+  readonly targets: Float64Array
+  /** targets[0 … neurons): the conductances that arriving spikes raise. */
+  readonly ge: Float64Array
+  /** nuPre · post1 of every neuron at step `depressionStep`: the depression an arrival causes then (a view of targets). */
   private readonly depressionNow: Float64Array
   private depressionStep = -1
   /**
@@ -115,6 +124,12 @@ export class TraceStdp {
   private readonly depressing: Int32Array
   private readonly isDepressing: Uint8Array
   private depressingCount = 0
+  /**
+   * 1 for each neuron whose weights this rule may have changed since its owner last cleared the
+   * flag: it spiked (potentiation) or was depressing at a step with arrivals. Lets the owner
+   * renormalise only those neurons.
+   */
+  readonly weightsChanged: Uint8Array
   private readonly nuPre: number
   private readonly nuPost: number
   private readonly wMax: number
@@ -123,17 +138,22 @@ export class TraceStdp {
     readonly inputs: number,
     readonly neurons: number,
     maxDelaySteps: number,
-    p: TraceStdpParams
+    p: TraceStdpParams,
+    targets = new Float64Array(2 * neurons)
   ) {
+    if (targets.length !== 2 * neurons) throw new RangeError(`trace STDP: targets need 2 × ${neurons} values, got ${targets.length}`)
     this.depth = maxDelaySteps + 1
     this.history = new Float64Array(inputs * this.depth).fill(NEVER)
     this.historyHead = new Int32Array(inputs)
     this.preDecay = new LazyTraces(0, p.tauPre, p.dt)
     this.post1 = new LazyTraces(neurons, p.tauPost1, p.dt)
     this.post2 = new LazyTraces(neurons, p.tauPost2, p.dt)
-    this.depressionNow = new Float64Array(neurons)
+    this.targets = targets
+    this.ge = targets.subarray(0, neurons)
+    this.depressionNow = targets.subarray(neurons)
     this.depressing = new Int32Array(neurons)
     this.isDepressing = new Uint8Array(neurons)
+    this.weightsChanged = new Uint8Array(neurons).fill(1)
     this.nuPre = p.nuPre
     this.nuPost = p.nuPost
     this.wMax = p.wMax
@@ -176,34 +196,88 @@ export class TraceStdp {
 
   /**
    * Input spikes arrive at the synapses in `ranges` (pairs [start, end) of synapse indices,
-   * `rangeCount` of them) at step `now`. In one pass over each synapse, as the reference's
-   * on_pre does: transmit (ge of its neuron += w), then depress (pre = 1 is implied by the history).
+   * `rangeCount` of them) at step `now`, raising `ge`. In one pass over each synapse, as the reference's
+   * on_pre does: transmit (ge of its neuron += w), then depress (pre = 1 is implied by the history):
+   * w = clip(w − nuPre·post1, 0, wMax), which also clips a weight that normalisation left above wMax.
+   *
+   * The loop takes four synapses at a time: V8 checks each typed array's shape, buffer and
+   * length again at every iteration, and does so once for the four (a quarter less time).
+   * The four go to four different neurons (a run has each neuron at most once), so the order
+   * of the updates is immaterial.
    */
-  onPreArrivals(ranges: Int32Array, rangeCount: number, post: Uint16Array, weights: Float64Array, ge: Float64Array, now: number): void {
-    const depressionNow = this.depressionNow
+  onPreArrivals(ranges: Int32Array, rangeCount: number, post: Uint16Array, weights: Float64Array, now: number): void {
+    // ge[j] is targets[j], depressionNow[j] is targets[n + j].
+    const { targets, neurons: n } = this
     if (this.depressionStep !== now) this.updateDepression(now)
     const wMax = this.wMax
     for (let r = 0; r < rangeCount; r++) {
-      for (let s = ranges[2 * r], end = ranges[2 * r + 1]; s < end; s++) {
+      let s = ranges[2 * r]
+      const end = ranges[2 * r + 1]
+      for (; s + 3 < end; s += 4) {
+        const j0 = post[s]
+        const j1 = post[s + 1]
+        const j2 = post[s + 2]
+        const j3 = post[s + 3]
+        const w0 = weights[s]
+        const w1 = weights[s + 1]
+        const w2 = weights[s + 2]
+        const w3 = weights[s + 3]
+        targets[j0] += w0
+        targets[j1] += w1
+        targets[j2] += w2
+        targets[j3] += w3
+        const d0 = w0 - targets[n + j0]
+        const d1 = w1 - targets[n + j1]
+        const d2 = w2 - targets[n + j2]
+        const d3 = w3 - targets[n + j3]
+        // max(0, d) without a branch (see below), then the upper clip (rarely taken).
+        const f0 = (d0 + Math.abs(d0)) * 0.5
+        const f1 = (d1 + Math.abs(d1)) * 0.5
+        const f2 = (d2 + Math.abs(d2)) * 0.5
+        const f3 = (d3 + Math.abs(d3)) * 0.5
+        if (f0 > wMax) weights[s] = wMax
+        else weights[s] = f0
+        if (f1 > wMax) weights[s + 1] = wMax
+        else weights[s + 1] = f1
+        if (f2 > wMax) weights[s + 2] = wMax
+        else weights[s + 2] = f2
+        if (f3 > wMax) weights[s + 3] = wMax
+        else weights[s + 3] = f3
+      }
+      for (; s < end; s++) {
         const j = post[s]
         const w = weights[s]
-        ge[j] += w
-        const depressed = w - depressionNow[j]
-        weights[s] = depressed < 0 ? 0 : depressed > wMax ? wMax : depressed
+        targets[j] += w
+        const depressed = w - targets[n + j]
+        // max(0, depressed) without a branch: (x + |x|)/2 is exactly x for x ≥ 0 and 0 below.
+        // A branch here is mispredicted often once weights of depressing neurons reach 0.
+        const floored = (depressed + Math.abs(depressed)) * 0.5
+        // Two stores, not `w = c ? wMax : floored`: wMax is a small integer (a Smi), and V8 would
+        // box the mixed int/double result in a fresh HeapNumber at every synapse.
+        if (floored > wMax) weights[s] = wMax
+        else weights[s] = floored
       }
     }
   }
 
   /** depressionNow at step `now`; a neuron leaves the list once its post1 reads 0 (it stays 0 until j spikes). */
   private updateDepression(now: number): void {
-    const { post1, nuPre, depressing, isDepressing, depressionNow } = this
+    const { post1, nuPre, depressing, isDepressing, depressionNow, weightsChanged, depressingCount } = this
+    // post1.read(j, now), with the trace's arrays read once rather than per neuron.
+    const { value, updatedAt, decayAfter, tableSteps } = post1
     let kept = 0
-    for (let a = 0; a < this.depressingCount; a++) {
+    for (let a = 0; a < depressingCount; a++) {
       const j = depressing[a]
-      const trace = post1.read(j, now)
-      depressionNow[j] = nuPre * trace
-      if (trace !== 0) depressing[kept++] = j
-      else isDepressing[j] = 0
+      const gap = now - updatedAt[j]
+      const trace = gap < tableSteps ? value[j] * decayAfter[gap | 0] : post1.read(j, now)
+      if (trace !== 0) {
+        depressionNow[j] = nuPre * trace
+        depressing[kept++] = j
+        weightsChanged[j] = 1
+      } else {
+        depressionNow[j] = 0
+        isDepressing[j] = 0
+      }
     }
     this.depressingCount = kept
     this.depressionStep = now
@@ -225,10 +299,14 @@ export class TraceStdp {
     for (let i = 0, k = j * inputs; i < inputs; i++, k++) {
       const s = synapseOf[k]
       const w = weights[s] + gain * this.preTrace(i, delayOf[k], now)
-      weights[s] = w < 0 ? 0 : w > wMax ? wMax : w
+      // Separate stores: a `?:` mixing wMax (a Smi) with a double allocates (see onPreArrivals).
+      if (w < 0) weights[s] = 0
+      else if (w > wMax) weights[s] = wMax
+      else weights[s] = w
     }
     this.post1.set(j, now, 1)
     this.post2.set(j, now, 1)
+    this.weightsChanged[j] = 1
     this.startDepressing(j)
     if (this.depressionStep === now) this.depressionNow[j] = this.nuPre
   }

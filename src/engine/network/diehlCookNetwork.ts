@@ -2,7 +2,7 @@ import type { DiehlCookConfig } from '../../shared/config'
 import { encodePoissonImage } from '../encoders/poissonInput'
 import { SpikeTrain } from '../encoders/spikeTrain'
 import { TraceStdp } from '../learning/traceStdp'
-import { normalizeIncoming } from '../learning/weightNormalization'
+import { normalizeChanged } from '../learning/weightNormalization'
 import type { SampleMonitor } from '../monitors/sampleMonitor'
 import { AdaptiveConductanceLifNeurons, ConductanceLifNeurons, stepsIn } from '../neurons/conductanceLif'
 import type { Rng, RngState } from '../random'
@@ -33,7 +33,8 @@ import type { ModelNetwork, ModelState, WeightLayer } from './model'
  * Resetting right after the threshold (in 1) instead of after the synapses (as Brian2 does)
  * changes nothing: the synapses read only spikes, conductances and traces.
  *
- * One image: normalise the input weights (learning), encode with the current intensity, run the
+ * One image: normalise the input weights (learning; only the neurons whose weights changed since
+ * their last normalisation: normalizeChanged), encode with the current intensity, run the
  * presentation steps, then the rest steps without input. Fewer than minSpikes excitatory spikes
  * in the presentation (spikes during the rest do not count): again with intensity + 1. The rest
  * ends in closed form once nothing is in flight, no neuron can fire and the conductances are
@@ -63,7 +64,6 @@ export class DiehlCookNetwork implements ModelNetwork {
   private readonly spikedExcitatory: Int32Array
   private readonly spikedInhibitory: Int32Array
   private readonly ranges: Int32Array
-  private readonly normalizationSums: Float64Array
   private readonly logMiss = new Float64Array(256)
   // Parameters copied into own fields: config objects can have slow (dictionary) shapes.
   private readonly dt: number
@@ -72,6 +72,7 @@ export class DiehlCookNetwork implements ModelNetwork {
   private readonly minSpikes: number
   private readonly maxPresentations: number
   private readonly normalization: number
+  private readonly wMax: number
   private readonly skipQuietRest: boolean
   private readonly excitatoryToInhibitory: number
   private readonly inhibitoryToExcitatory: number
@@ -93,11 +94,14 @@ export class DiehlCookNetwork implements ModelNetwork {
     this.minSpikes = config.input.minSpikes
     this.maxPresentations = config.input.maxPresentations
     this.normalization = config.normalization
+    this.wMax = config.stdp.wMax
     this.skipQuietRest = config.skipQuietRest
     this.excitatoryToInhibitory = config.synapses.excitatoryToInhibitory
     this.inhibitoryToExcitatory = config.synapses.inhibitoryToExcitatory
 
-    this.excitatory = new AdaptiveConductanceLifNeurons(size, { dt, ...config.excitatory }, config.excitatory)
+    // The STDP rule and the excitatory neurons share ge: arrivals raise it (TraceStdp.targets).
+    const arrivalTargets = new Float64Array(2 * size)
+    this.excitatory = new AdaptiveConductanceLifNeurons(size, { dt, ...config.excitatory }, config.excitatory, arrivalTargets.subarray(0, size))
     this.inhibitory = new ConductanceLifNeurons(size, { dt, ...config.inhibitory })
 
     // Delays U(0, maxDelay) per synapse, drawn input by input as Brian2's connect(True) orders them.
@@ -109,7 +113,7 @@ export class DiehlCookNetwork implements ModelNetwork {
     this.synapses = new DelayedSynapses(inputs, size, delaySteps, maxDelaySteps)
     this.weights = new Float64Array(this.synapses.size)
     this.delays = new DelayBuffer(this.synapses)
-    this.stdp = new TraceStdp(inputs, size, maxDelaySteps, { dt, ...config.stdp })
+    this.stdp = new TraceStdp(inputs, size, maxDelaySteps, { dt, ...config.stdp }, arrivalTargets)
     this.stdp.requireLayout(this.weights, this.synapses.post, this.synapses.synapseOf, this.synapses.delayOf)
 
     this.train = new SpikeTrain(inputs, this.presentSteps)
@@ -117,7 +121,6 @@ export class DiehlCookNetwork implements ModelNetwork {
     this.spikedExcitatory = new Int32Array(size)
     this.spikedInhibitory = new Int32Array(size)
     this.ranges = new Int32Array(2 * this.synapses.slots * inputs)
-    this.normalizationSums = new Float64Array(size)
     this.layers = [new DelayedWeights(this)]
   }
 
@@ -150,7 +153,8 @@ export class DiehlCookNetwork implements ModelNetwork {
     this.excitatory.adapting = learning
     let intensity = this.startIntensity
     for (let shown = 1; ; shown++) {
-      if (learning && this.normalization > 0) normalizeIncoming(this.weights, this.synapses.post, this.normalization, this.normalizationSums)
+      // Only the neurons whose weights changed since their last normalisation (normalizeChanged).
+      if (learning && this.normalization > 0) normalizeChanged(this.weights, this.synapses.synapseOf, this.inputs, this.normalization, this.wMax, this.stdp.weightsChanged)
       encodePoissonImage(pixels, offset, { maxRate: this.maxRate, intensity, dt: this.dt }, this.encoderRng, this.train, this.logMiss)
       const spikes = this.runPresentation(learning, monitor)
       this.runRest(learning)
@@ -239,7 +243,7 @@ export class DiehlCookNetwork implements ModelNetwork {
     const arrived = delays.arrivals(now, ranges)
     if (learning) {
       const stdp = this.stdp
-      if (arrived > 0) stdp.onPreArrivals(ranges, arrived, synapses.post, weights, excitatory.ge, now)
+      if (arrived > 0) stdp.onPreArrivals(ranges, arrived, synapses.post, weights, now)
       for (let k = 0; k < firedExcitatory; k++) stdp.onPostSpike(spikedExcitatory[k], synapses.synapseOf, synapses.delayOf, weights, now)
     } else if (arrived > 0) {
       transmit(ranges, arrived, synapses.post, weights, excitatory.ge)
@@ -247,12 +251,16 @@ export class DiehlCookNetwork implements ModelNetwork {
     return firedExcitatory
   }
 
-  /** Everything but the weights and the encoder: time, neurons, traces, spikes in flight. */
+  /**
+   * Everything but the weights and the encoder: time, neurons, traces, spikes in flight, and
+   * which neurons await renormalisation (so that a resumed run skips the same ones).
+   */
   getModelState(): ModelState {
     const state: ModelState = { now: [this.now] }
     for (const [prefix, arrays] of this.stateParts()) {
       for (const [name, array] of Object.entries(arrays)) state[`${prefix}.${name}`] = Array.from(array)
     }
+    state[WEIGHTS_CHANGED] = Array.from(this.stdp.weightsChanged)
     return state
   }
 
@@ -271,6 +279,10 @@ export class DiehlCookNetwork implements ModelNetwork {
     this.now = now
     this.stdp.stateChanged()
     this.delays.stateChanged()
+    // Saved before this was part of the state: renormalise every neuron (a change of an ulp or so).
+    const changed = state[WEIGHTS_CHANGED]
+    if (changed && changed.length === this.size) this.stdp.weightsChanged.set(changed)
+    else this.stdp.weightsChanged.fill(1)
   }
 
   private stateParts(): [string, Record<string, Float64Array | Int32Array>][] {
@@ -282,6 +294,9 @@ export class DiehlCookNetwork implements ModelNetwork {
     ]
   }
 }
+
+/** Model state key of TraceStdp.weightsChanged (optional: older snapshots lack it). */
+const WEIGHTS_CHANGED = 'stdp.weightsChanged'
 
 /** The input → excitatory weights as a neuron-major matrix (the network keeps them by synapse). */
 class DelayedWeights implements WeightLayer {
@@ -309,5 +324,6 @@ class DelayedWeights implements WeightLayer {
     }
     const { synapseOf } = synapses
     for (let k = 0; k < synapseOf.length; k++) weights[synapseOf[k]] = neuronMajor[k]
+    this.network.stdp.weightsChanged.fill(1)
   }
 }

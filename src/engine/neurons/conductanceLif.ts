@@ -51,6 +51,9 @@ export const QUIET_CONDUCTANCE = 1e-9
  */
 export const FLUSH_CONDUCTANCE = 1e-30
 
+/** Steps between the flushes of the always-awake excitatory neurons' conductances. */
+const FLUSH_EVERY = 64
+
 /**
  * Conductance-based leaky integrate-and-fire neurons (Diehl & Cook's inhibitory population, and
  * the base of the excitatory one):
@@ -92,10 +95,13 @@ export class ConductanceLifNeurons implements ConductanceNeuronGroup {
   protected readonly refractorySteps: number
   protected readonly initialPotential: number
 
+  /** `geArray`: where to keep the excitatory conductances (e.g. an array the synapses share); default a new one. */
   constructor(
     readonly size: number,
-    p: ConductanceLifParams
+    p: ConductanceLifParams,
+    geArray: Float64Array = new Float64Array(size)
   ) {
+    if (geArray.length !== size) throw new RangeError(`expected ${size} conductances, got ${geArray.length}`)
     const ge = conductanceStep(p.tauExcitatory, p.dt)
     const gi = conductanceStep(p.tauInhibitory, p.dt)
     this.leak = p.dt / p.tauMembrane
@@ -111,7 +117,7 @@ export class ConductanceLifNeurons implements ConductanceNeuronGroup {
     this.refractorySteps = stepsIn(p.refractory, p.dt)
     this.initialPotential = p.initialPotential
     this.potential = new Float64Array(size)
-    this.ge = new Float64Array(size)
+    this.ge = geArray
     this.gi = new Float64Array(size)
     this.integratesFrom = new Float64Array(size)
     this.awake = new Uint8Array(size)
@@ -245,9 +251,21 @@ export class AdaptiveConductanceLifNeurons extends ConductanceLifNeurons {
   /** v_thresh − thetaOffset: the threshold is θ + this. */
   private readonly thresholdBase: number
   readonly timerSteps: number
+  /**
+   * The step loop's parameters (in the order `step` reads them), as doubles. Read out of a Float64Array they stay
+   * unboxed in V8's optimised loop; read from fields (some hold small integers) they are
+   * re-checked and converted at every use, which cost more than the arithmetic.
+   */
+  private readonly stepFactors: Float64Array
+  /** Neurons that may still be refractory (integratesFrom > the current step), and their held v during a step. */
+  private readonly refractoryList: Int32Array
+  private readonly heldPotential: Float64Array
+  private refractoryCount = 0
+  /** The neurons whose v crossed the threshold in the current step (before the refractory and timer checks). */
+  private readonly crossing: Int32Array
 
-  constructor(size: number, p: ConductanceLifParams, a: AdaptiveThresholdParams) {
-    super(size, p)
+  constructor(size: number, p: ConductanceLifParams, a: AdaptiveThresholdParams, geArray?: Float64Array) {
+    super(size, p, geArray)
     this.thetaDecay = Math.exp(-p.dt / a.tauTheta)
     this.thetaPlus = a.thetaPlus
     this.thetaInitial = a.thetaInitial
@@ -256,6 +274,25 @@ export class AdaptiveConductanceLifNeurons extends ConductanceLifNeurons {
     this.timerSteps = a.timerRate > 0 ? Math.floor(p.refractory / (a.timerRate * p.dt) + 1e-9) + 1 : 0
     this.theta = new Float64Array(size)
     this.timerStart = new Float64Array(size)
+    this.stepFactors = Float64Array.of(
+      this.leak,
+      this.excitatoryDrive,
+      this.inhibitoryDrive,
+      this.geDecay,
+      this.giDecay,
+      this.restPotential,
+      this.excitatoryReversal,
+      this.inhibitoryReversal,
+      this.thresholdBase,
+      this.resetPotential,
+      this.refractorySteps,
+      this.timerSteps,
+      this.thetaPlus,
+      this.thetaDecay
+    )
+    this.refractoryList = new Int32Array(size)
+    this.heldPotential = new Float64Array(size)
+    this.crossing = new Int32Array(size)
     this.resetState()
   }
 
@@ -270,42 +307,123 @@ export class AdaptiveConductanceLifNeurons extends ConductanceLifNeurons {
   /** Input reaches these neurons nearly every step, so `step` visits them all; nothing to wake. */
   override wake(): void {}
 
+  /** After the state was replaced (and at the start): list the neurons that may be refractory again. */
+  override wakeAll(): void {
+    super.wakeAll()
+    // The base constructor gets here before the fields below exist.
+    if (!this.refractoryList) return
+    this.refractoryCount = 0
+    for (let j = 0; j < this.size; j++) if (this.integratesFrom[j] > 0) this.refractoryList[this.refractoryCount++] = j
+  }
+
   /** The firing threshold of neuron j, mV. */
   thresholdOf(j: number): number {
     return this.theta[j] + this.thresholdBase
   }
 
   override step(now: number, spiked: Int32Array): number {
-    const { potential, ge, gi, integratesFrom, theta, timerStart, size, adapting } = this
-    const { leak, excitatoryDrive, inhibitoryDrive, geDecay, giDecay, restPotential, excitatoryReversal, inhibitoryReversal } = this
-    const { thresholdBase, resetPotential, refractorySteps, timerSteps, thetaPlus } = this
-    const thetaDecay = adapting ? this.thetaDecay : 1
-    let fired = 0
-    for (let j = 0; j < size; j++) {
+    const { potential, ge, gi, integratesFrom, theta, timerStart, size, stepFactors: f } = this
+    const leak = f[0]
+    const excitatoryDrive = f[1]
+    const inhibitoryDrive = f[2]
+    const geDecay = f[3]
+    const giDecay = f[4]
+    const restPotential = f[5]
+    const excitatoryReversal = f[6]
+    const inhibitoryReversal = f[7]
+    const thresholdBase = f[8]
+    const resetPotential = f[9]
+    const refractorySteps = f[10]
+    const timerSteps = f[11]
+    // Frozen θ (testing) as factor 1 and gain 0, exact no-ops, instead of a branch per neuron.
+    const thetaGain = this.adapting ? f[12] : 0
+    const thetaDecay = this.adapting ? f[13] : 1
+    // Flushing tiny conductances every FLUSH_EVERY steps instead of at every step: below
+    // FLUSH_CONDUCTANCE they change no v by an ulp, and FLUSH_EVERY steps of decay cannot carry
+    // them down to subnormal numbers (e^(−64·dt/τ) ≫ 1e-278 for dt ≤ τ).
+    if (now % FLUSH_EVERY === 0) this.flushConductances()
+    // Every neuron integrates in one loop without per-neuron checks (they cost more than the
+    // arithmetic); the few refractory neurons get their held v back afterwards, and the few whose
+    // v crossed the threshold are checked for the refractory period and timer after that.
+    // Two neurons a round: V8 checks each typed array again at every round (once for both).
+    const held = this.holdRefractory(now)
+    const { crossing } = this
+    let crossed = 0
+    let j = 0
+    for (; j + 1 < size; j += 2) {
+      const e0 = ge[j]
+      const e1 = ge[j + 1]
+      const i0 = gi[j]
+      const i1 = gi[j + 1]
+      const v0 = potential[j]
+      const v1 = potential[j + 1]
+      ge[j] = e0 * geDecay
+      ge[j + 1] = e1 * geDecay
+      gi[j] = i0 * giDecay
+      gi[j + 1] = i1 * giDecay
+      const th0 = theta[j] * thetaDecay
+      const th1 = theta[j + 1] * thetaDecay
+      theta[j] = th0
+      theta[j + 1] = th1
+      const next0 = v0 + leak * (restPotential - v0) + excitatoryDrive * e0 * (excitatoryReversal - v0) + inhibitoryDrive * i0 * (inhibitoryReversal - v0)
+      const next1 = v1 + leak * (restPotential - v1) + excitatoryDrive * e1 * (excitatoryReversal - v1) + inhibitoryDrive * i1 * (inhibitoryReversal - v1)
+      potential[j] = next0
+      potential[j + 1] = next1
+      if (next0 > th0 + thresholdBase) crossing[crossed++] = j
+      if (next1 > th1 + thresholdBase) crossing[crossed++] = j + 1
+    }
+    if (j < size) {
       const e = ge[j]
       const i = gi[j]
-      let decayedE = e * geDecay
-      let decayedI = i * giDecay
-      if (decayedE < FLUSH_CONDUCTANCE && decayedE > -FLUSH_CONDUCTANCE) decayedE = 0
-      if (decayedI < FLUSH_CONDUCTANCE && decayedI > -FLUSH_CONDUCTANCE) decayedI = 0
-      ge[j] = decayedE
-      gi[j] = decayedI
-      const th = adapting ? theta[j] * thetaDecay : theta[j]
-      theta[j] = th
-      if (now < integratesFrom[j]) continue
       const v = potential[j]
+      ge[j] = e * geDecay
+      gi[j] = i * giDecay
+      const th = theta[j] * thetaDecay
+      theta[j] = th
       const next = v + leak * (restPotential - v) + excitatoryDrive * e * (excitatoryReversal - v) + inhibitoryDrive * i * (inhibitoryReversal - v)
-      if (next > th + thresholdBase && now - timerStart[j] >= timerSteps) {
-        potential[j] = resetPotential
-        integratesFrom[j] = now + refractorySteps
-        timerStart[j] = now
-        if (adapting) theta[j] = th + thetaPlus
-        spiked[fired++] = j
-      } else {
-        potential[j] = next
-      }
+      potential[j] = next
+      if (next > th + thresholdBase) crossing[crossed++] = j
+    }
+    const { refractoryList, heldPotential } = this
+    for (let k = 0; k < held; k++) potential[refractoryList[k]] = heldPotential[k]
+    let fired = 0
+    for (let c = 0; c < crossed; c++) {
+      const j = crossing[c]
+      if (now < integratesFrom[j] || now - timerStart[j] < timerSteps) continue
+      potential[j] = resetPotential
+      integratesFrom[j] = now + refractorySteps
+      timerStart[j] = now
+      theta[j] += thetaGain
+      spiked[fired++] = j
+      refractoryList[this.refractoryCount++] = j
     }
     return fired
+  }
+
+  /**
+   * Drop the neurons whose refractory period is over by step `now` from refractoryList and keep
+   * the v of the others in heldPotential (same order); returns how many are still refractory.
+   */
+  private holdRefractory(now: number): number {
+    const { refractoryList, heldPotential, integratesFrom, potential } = this
+    let kept = 0
+    for (let k = 0; k < this.refractoryCount; k++) {
+      const j = refractoryList[k]
+      if (now >= integratesFrom[j]) continue
+      refractoryList[kept] = j
+      heldPotential[kept++] = potential[j]
+    }
+    this.refractoryCount = kept
+    return kept
+  }
+
+  /** Set the conductances below FLUSH_CONDUCTANCE to 0 (see step). */
+  private flushConductances(): void {
+    const { ge, gi, size } = this
+    for (let j = 0; j < size; j++) {
+      if (Math.abs(ge[j]) < FLUSH_CONDUCTANCE) ge[j] = 0
+      if (Math.abs(gi[j]) < FLUSH_CONDUCTANCE) gi[j] = 0
+    }
   }
 
   /** As for the base class, against each neuron's threshold at the end of the stretch (θ may decay meanwhile). */
