@@ -1,12 +1,15 @@
 /**
  * Messages between the main process (run service) and an engine process that trains runs one
  * after another: after `done` it takes the next `start` (version 2), after `error` it exits, and
- * `shutdown` ends an idle one. Versioned: a host refuses a worker that speaks another version. Float64 weights travel as
- * plain number arrays (structured clone would keep typed arrays, but child_process IPC is JSON).
+ * `shutdown` ends an idle one. Versioned: a host refuses a worker that speaks another version.
+ * Both transports (child_process IPC with `serialization: 'advanced'`, Electron's utility-process
+ * port) copy messages by structured clone, so per-image metrics travel as Float64Arrays (version
+ * 3: columns, not an object per point); snapshot weights still travel as plain number arrays.
  */
+import { z } from 'zod'
 import type { ExperimentConfig } from './config'
 
-export const ENGINE_PROTOCOL_VERSION = 2
+export const ENGINE_PROTOCOL_VERSION = 3
 
 export type RngStateTuple = [number, number, number, number]
 
@@ -36,6 +39,12 @@ export type HostToEngine =
       progressIntervalMs: number
       /** Output neurons whose membrane traces stream with progress (live view). */
       traceNeurons: number[]
+      /**
+       * Record and send live-view material (live frames, traces). False for runs nobody watches
+       * live (sweep trials): the engine then skips the spike monitor and the live rings, and its
+       * progress messages carry `live: null, traces: null`. Absent: true.
+       */
+      live?: boolean
     }
   | { type: 'cancel' }
   /** Exit now: sent to an engine between runs (idle too long, or the host is closing). */
@@ -46,6 +55,26 @@ export interface MetricPoint {
   step: number
   value: number
 }
+
+/**
+ * One metric's values at the consecutive steps firstStep, firstStep + 1, …, firstStep +
+ * values.length − 1 (NaN allowed): how per-image metrics travel and are stored (one chunk per
+ * key and batch, not a row per image).
+ */
+export interface MetricColumn {
+  key: string
+  firstStep: number
+  values: Float64Array
+}
+
+export const MetricColumnSchema = z.object({
+  key: z.string().min(1),
+  firstStep: z.number().int().min(0),
+  values: z.instanceof(Float64Array)
+})
+
+/** The `metrics` message as the host checks it (the values arrive as Float64Arrays by structured clone). */
+export const MetricsMessageSchema = z.object({ type: z.literal('metrics'), columns: z.array(MetricColumnSchema) })
 
 /** Engine → main. */
 export type EngineToHost =
@@ -62,7 +91,8 @@ export type EngineToHost =
       /** Live-view material, in at most a few progress messages a second (else null). */
       live: LiveFrame | null
     }
-  | { type: 'metrics'; points: MetricPoint[] }
+  /** Per-image training metrics (train.spikes, train.winner) and, at the end, accuracy and train_accuracy. */
+  | { type: 'metrics'; columns: MetricColumn[] }
   | ({ type: 'snapshot' } & ResumeState & { epoch: number })
   | { type: 'evaluation'; evaluation: EvaluationPayload; classLabels: number[] }
   | { type: 'done'; presented: number; elapsedMs: number; cancelled: boolean }

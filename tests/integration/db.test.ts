@@ -11,7 +11,7 @@ import { ExperimentConfigSchema } from '../../src/shared/config'
 import type { EvaluationPayload } from '../../src/shared/engineProtocol'
 import { flattenConfig, INLINE_PLACEHOLDER } from '../../src/shared/flatten'
 import { DbError, LATEST_SCHEMA_VERSION, openDatabase, RunStore, type NewRun, type RunListQuery } from '../../src/main/db'
-import { APPLICATION_ID, migrate, type Migration } from '../../src/main/db/migrations'
+import { APPLICATION_ID, migrate, MIGRATIONS, type Migration } from '../../src/main/db/migrations'
 import { defaultDatabasePath, defaultDataDir } from '../../src/main/paths'
 
 // Every test works on real database files in a fresh temp folder, as the app and CLI do.
@@ -66,8 +66,8 @@ function expectDbError(open: () => unknown, message: string | RegExp): void {
   expect((thrown as DbError).message).not.toContain('\n')
 }
 
-const TABLES = ['evaluations', 'experiments', 'latest_metrics', 'metrics', 'notes', 'params', 'runs', 'snapshot_states', 'snapshots', 'sweeps', 'tags', 'trial_reports', 'trials']
-const CHILD_TABLES = ['params', 'metrics', 'latest_metrics', 'snapshots', 'evaluations', 'tags', 'notes']
+const TABLES = ['evaluations', 'experiments', 'latest_metrics', 'metric_chunks', 'metrics', 'notes', 'params', 'runs', 'snapshot_states', 'snapshots', 'sweeps', 'tags', 'trial_reports', 'trials']
+const CHILD_TABLES = ['params', 'metrics', 'metric_chunks', 'latest_metrics', 'snapshots', 'evaluations', 'tags', 'notes']
 
 describe('opening and migrating', () => {
   it('creates every table, its folders, WAL mode and the schema version from nothing', () => {
@@ -329,6 +329,8 @@ describe('runs', () => {
     const kept = newRun(store, { params: { a: '1' } })
     for (const id of [doomed, kept]) {
       store.metrics.logBatch(id, [{ key: 'loss', step: 1, value: 0.5 }])
+      // A point row as versions before the metric chunks wrote them.
+      store.db.prepare("INSERT INTO metrics (run_id, key, step, value, time) VALUES (?, 'old', 1, 0.5, 'then')").run(id)
       store.snapshots.put({ runId: id, step: 1, layer: 0, neurons: 1, inputs: 2, weights: new Float64Array([1, 2]), rng: { encoder: [1, 2, 3, 4] } })
       store.evaluations.put(id, evaluationPayload(0.5), [0, 1, 2])
       store.tags.add(id, 't')
@@ -368,7 +370,8 @@ describe('runs', () => {
     expect(() => store.tags.add(404, 'x')).toThrow(/FOREIGN KEY/)
     expect(() => store.runs.create({ ...runFields(), experimentId: 404 })).toThrow(/FOREIGN KEY/)
     // The failed batch left nothing behind.
-    expect(store.db.prepare('SELECT count(*) FROM metrics').pluck().get()).toBe(0)
+    expect(store.db.prepare('SELECT count(*) FROM metric_chunks').pluck().get()).toBe(0)
+    expect(store.db.prepare('SELECT count(*) FROM latest_metrics').pluck().get()).toBe(0)
   })
 })
 
@@ -396,17 +399,18 @@ describe('metrics', () => {
     ])
     expect(store.metrics.series(id, ['loss', 'missing', 'accuracy']).map((s) => s.key)).toEqual(['loss', 'accuracy'])
 
-    // Values come back exactly (SQLite keeps integral REALs as integers, so -0 reads as 0).
-    const extremes = [-Infinity, Infinity, 5e-324, 1e-300, 0.1 + 0.2, 1 / 3, -0]
+    // Values come back bit for bit (raw float64 bytes), -0 and NaN included.
+    const extremes = [-Infinity, Infinity, 5e-324, 1e-300, 0.1 + 0.2, 1 / 3, -0, Number.NaN]
     store.metrics.logBatch(id, extremes.map((value, step) => ({ key: 'extremes', step, value })))
-    expect(store.metrics.series(id, ['extremes'])[0].values).toEqual([...extremes.slice(0, -1), 0])
+    expect(store.metrics.series(id, ['extremes'])[0].values).toEqual(extremes)
+    expect(Object.is(store.metrics.series(id, ['extremes'])[0].values[6], -0)).toBe(true)
 
     const other = newRun(store)
     store.metrics.logBatch(other, [{ key: 'loss', step: 1, value: 1 }], '2025-01-01T00:00:00.000Z')
     const latest = store.metrics.latestFor([id, other, 404])
     expect(latest.get(other)).toEqual({ loss: 1 })
     expect(latest.get(404)).toEqual({})
-    expect(store.db.prepare('SELECT time FROM metrics WHERE run_id = ?').pluck().get(other)).toBe('2025-01-01T00:00:00.000Z')
+    expect(store.db.prepare('SELECT time FROM metric_chunks WHERE run_id = ?').pluck().get(other)).toBe('2025-01-01T00:00:00.000Z')
   })
 
   it('lets two stores on one file (app + CLI) write alternately without SQLITE_BUSY', () => {
@@ -470,6 +474,96 @@ describe('metrics', () => {
     expect(app.metrics.series(appRun)[0].steps).toHaveLength(batch)
     expect(app.runs.get(cliRun)!.done).toBe(199)
     expect(app.metrics.series(cliRun).reduce((n, s) => n + s.steps.length, 0)).toBe(4000)
+  })
+})
+
+describe('metric chunks', () => {
+  const column = (key: string, firstStep: number, values: number[]) => ({ key, firstStep, values: Float64Array.from(values) })
+
+  it('round-trips columns bit for bit (NaN too), one chunk row per key and batch, in step order', () => {
+    const store = openStore()
+    const id = newRun(store)
+    const spikes = Array.from({ length: 1800 }, (_, i) => (i * 7) % 13)
+    const winners = Array.from({ length: 1800 }, (_, i) => (i % 5 === 0 ? -1 : i % 3))
+    store.metrics.logColumns(id, [column('train.spikes', 1, spikes.slice(0, 1000)), column('train.winner', 1, winners.slice(0, 1000))])
+    store.metrics.logColumns(id, [column('train.spikes', 1001, spikes.slice(1000)), column('train.winner', 1001, winners.slice(1000))])
+    store.metrics.logColumns(id, [column('accuracy', 1800, [Number.NaN])])
+    expect(store.db.prepare('SELECT count(*) FROM metric_chunks WHERE run_id = ?').pluck().get(id)).toBe(5)
+    expect(store.db.prepare('SELECT count(*) FROM metrics').pluck().get()).toBe(0)
+
+    const steps = Array.from({ length: 1800 }, (_, i) => i + 1)
+    expect(store.metrics.series(id)).toEqual([
+      { key: 'accuracy', steps: [1800], values: [Number.NaN] },
+      { key: 'train.spikes', steps, values: spikes },
+      { key: 'train.winner', steps, values: winners }
+    ])
+    expect(store.metrics.series(id, ['train.winner', 'accuracy']).map((s) => s.key)).toEqual(['train.winner', 'accuracy'])
+    expect(store.metrics.latest(id)).toEqual({ accuracy: Number.NaN, 'train.spikes': spikes[1799], 'train.winner': winners[1799] })
+  })
+
+  it('a step logged again replaces the old value (a run resumed from an earlier snapshot)', () => {
+    const store = openStore()
+    const id = newRun(store)
+    // Trained to step 30 (snapshot at 20), crashed, resumed from 20 and trained to 40.
+    store.metrics.logColumns(id, [column('train.winner', 1, Array.from({ length: 30 }, () => 1))])
+    store.metrics.logColumns(id, [column('train.winner', 21, Array.from({ length: 20 }, () => 2))])
+    const [series] = store.metrics.series(id, ['train.winner'])
+    expect(series.steps).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
+    expect(series.values).toEqual([...Array.from({ length: 20 }, () => 1), ...Array.from({ length: 20 }, () => 2)])
+    expect(store.metrics.latest(id)).toEqual({ 'train.winner': 2 })
+
+    // Resumed again from 10, stopped at 15: the latest value stays at step 40's.
+    store.metrics.logColumns(id, [column('train.winner', 11, [3, 3, 3, 3, 3])])
+    expect(store.metrics.series(id)[0].values.slice(8, 22)).toEqual([1, 1, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 2, 2])
+    expect(store.metrics.latest(id)).toEqual({ 'train.winner': 2 })
+  })
+
+  it('points of one batch with repeated or unordered steps: ordered, the later value counts', () => {
+    const store = openStore()
+    const id = newRun(store)
+    store.metrics.logBatch(id, [
+      { key: 'k', step: 5, value: 1 },
+      { key: 'k', step: 3, value: 2 },
+      { key: 'k', step: 5, value: 3 }
+    ])
+    expect(store.metrics.series(id)).toEqual([{ key: 'k', steps: [3, 5], values: [2, 3] }])
+    expect(store.metrics.latest(id)).toEqual({ k: 3 })
+  })
+
+  it('reads the point rows of a database written before schema version 4 merged with new chunks', () => {
+    const path = rawPath()
+    const old = new BetterSqlite3(path)
+    migrate(old, MIGRATIONS.filter((m) => m.version <= 3))
+    expect(old.pragma('user_version', { simple: true })).toBe(3)
+    old.prepare("INSERT INTO experiments (id, name, created_at) VALUES (1, 'Default', 'then')").run()
+    old
+      .prepare(
+        "INSERT INTO runs (experiment_id, name, status, created_at, seed, preset, engine_version, config_hash, config_json) VALUES (1, 'old', 'failed', 'then', 1, 'seed-2017', '0', '0', '{}')"
+      )
+      .run()
+    const insertPoint = old.prepare("INSERT INTO metrics (run_id, key, step, value, time) VALUES (1, ?, ?, ?, 'then')")
+    for (let step = 1; step <= 10; step++) insertPoint.run('train.winner', step, step === 4 ? null : 1)
+    insertPoint.run('accuracy', 10, 0.5)
+    old.prepare("INSERT INTO latest_metrics (run_id, key, step, value, time) VALUES (1, 'train.winner', 10, 1, 'then'), (1, 'accuracy', 10, 0.5, 'then')").run()
+    old.close()
+
+    const store = openStore(path)
+    expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION)
+    expect(store.metrics.series(1)).toEqual([
+      { key: 'accuracy', steps: [10], values: [0.5] },
+      { key: 'train.winner', steps: Array.from({ length: 10 }, (_, i) => i + 1), values: [1, 1, 1, Number.NaN, 1, 1, 1, 1, 1, 1] }
+    ])
+    // Resumed from step 8 (after the upgrade): chunks replace the old rows' steps 9, 10 and go on.
+    store.metrics.logColumns(1, [column('train.winner', 9, [2, 2, 2, 2])])
+    expect(store.metrics.series(1, ['train.winner'])[0]).toEqual({
+      key: 'train.winner',
+      steps: Array.from({ length: 12 }, (_, i) => i + 1),
+      values: [1, 1, 1, Number.NaN, 1, 1, 1, 1, 2, 2, 2, 2]
+    })
+    // Following on after the old rows: concatenated.
+    store.metrics.logColumns(1, [column('accuracy', 12, [0.75])])
+    expect(store.metrics.series(1, ['accuracy'])[0]).toEqual({ key: 'accuracy', steps: [10, 12], values: [0.5, 0.75] })
+    expect(store.metrics.latest(1)).toEqual({ accuracy: 0.75, 'train.winner': 2 })
   })
 })
 

@@ -40,7 +40,7 @@ interface Observed {
 /** Start a run in a real engine process and record everything it reports. */
 function launch(
   config: ExperimentConfig,
-  request: { resume?: ResumeState | null; traceNeurons?: number[]; progressIntervalMs?: number } = {},
+  request: { resume?: ResumeState | null; traceNeurons?: number[]; progressIntervalMs?: number; live?: boolean } = {},
   processOptions: NodeEngineProcessOptions = {},
   source?: EnginePool
 ): Observed {
@@ -56,7 +56,11 @@ function launch(
   const seen: Observed = { run, order: [], progress: [], metrics: [], snapshots: [], evaluation: null, done: null, failed: null, exit }
   run.onReady(() => seen.order.push('ready'))
   run.onProgress((p) => (seen.order.push('progress'), seen.progress.push(p)))
-  run.onMetrics((points) => (seen.order.push('metrics'), seen.metrics.push(...points)))
+  // Columns back to points (the form these tests compare).
+  run.onMetrics((columns) => {
+    seen.order.push('metrics')
+    for (const { key, firstStep, values } of columns) values.forEach((value, i) => seen.metrics.push({ key, step: firstStep + i, value }))
+  })
   run.onSnapshot((s) => (seen.order.push('snapshot'), seen.snapshots.push(s)))
   run.onEvaluation((evaluation, classLabels) => (seen.order.push('evaluation'), (seen.evaluation = { evaluation, classLabels })))
   run.onDone((d) => (seen.order.push('done'), (seen.done = d)))
@@ -209,6 +213,23 @@ describe('engine host with real engine processes', () => {
     expect(seen.order.filter((e) => e === 'metrics').length).toBeLessThanOrEqual(seen.progress.length)
   })
 
+  it('without live view (sweep trials): no frames or traces, the same metrics, weights and evaluation', async () => {
+    const reference = await tinyEngineRun()
+    const quiet = launch(tiny, { traceNeurons: [0, 2], progressIntervalMs: 50, live: false })
+    await quiet.run.finished
+    expect(quiet.done).toMatchObject({ presented: reference.done!.presented, cancelled: false })
+    expect(quiet.progress.length).toBeGreaterThanOrEqual(1)
+    for (const p of quiet.progress) {
+      expect(p.live).toBeNull()
+      expect(p.traces).toBeNull()
+    }
+    expect(reference.progress.some((p) => p.live !== null)).toBe(true)
+    // Batches are cut by time; the points are the same.
+    for (const key of ['train.spikes', 'train.winner', 'accuracy', 'train_accuracy']) expect(pointsFor(quiet.metrics, key)).toEqual(pointsFor(reference.metrics, key))
+    expect(weightsOf(quiet.snapshots.at(-1)!)).toEqual(weightsOf(reference.snapshots.at(-1)!))
+    expect(quiet.evaluation).toEqual(reference.evaluation)
+  })
+
   it('reports running out of memory as such', async () => {
     const seen = launch(tiny, {}, { maxOldSpaceSizeMb: 8 })
     const outcome = await seen.run.finished
@@ -314,7 +335,7 @@ const ready: EngineToHost = { type: 'ready', protocol: ENGINE_PROTOCOL_VERSION, 
 describe('engine run supervision (fake process)', () => {
   it('sends start with the protocol version and the defaults', () => {
     const { sent } = superviseFake()
-    expect(sent).toEqual([{ type: 'start', protocol: ENGINE_PROTOCOL_VERSION, runId: 7, config: tiny, resume: null, progressIntervalMs: 250, traceNeurons: [] }])
+    expect(sent).toEqual([{ type: 'start', protocol: ENGINE_PROTOCOL_VERSION, runId: 7, config: tiny, resume: null, progressIntervalMs: 250, traceNeurons: [], live: true }])
   })
 
   it('fails a run whose engine speaks another protocol version, and kills it', async () => {

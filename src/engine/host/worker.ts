@@ -9,7 +9,7 @@ import {
   ENGINE_PROTOCOL_VERSION,
   type EngineToHost,
   type HostToEngine,
-  type MetricPoint,
+  type MetricColumn,
   type RngStateTuple
 } from '../../shared/engineProtocol'
 import { ENGINE_VERSION, Experiment, type PresentationRecord, type WeightSnapshot } from '../experiment/run'
@@ -132,16 +132,19 @@ class WorkerRun {
     const { start } = this
     const config = parseExperimentConfig(start.config, 'config')
     const data = loadInputs(config)
+    // A run nobody watches live (a sweep trial) records no spikes or traces for the live view.
+    const live = start.live !== false
+    const traceNeurons = live ? start.traceNeurons : []
     const experiment = new Experiment(config, { ...data, resume: start.resume }, {
       onPresentation: (record, progress) => this.onPresentation(record, progress.done),
       onSnapshot: (snapshot) => this.onSnapshot(snapshot),
-      traceNeurons: start.traceNeurons,
+      traceNeurons,
       onTrace: (_image, traces) => {
         this.traces = traces
       },
-      monitorSpikes: true
+      monitorSpikes: live
     })
-    this.live = new LiveRecorder(experiment.network, data.source, start.traceNeurons)
+    if (live) this.live = new LiveRecorder(experiment.network, data.source, traceNeurons)
     if (this.cancelRequested) experiment.cancel()
     this.experiment = experiment
     return experiment
@@ -164,9 +167,9 @@ class WorkerRun {
       const step = result.presented
       port.send({
         type: 'metrics',
-        points: [
-          { key: 'accuracy', step, value: result.evaluation.accuracy },
-          { key: 'train_accuracy', step, value: result.evaluation.trainAccuracy }
+        columns: [
+          { key: 'accuracy', firstStep: step, values: Float64Array.of(result.evaluation.accuracy) },
+          { key: 'train_accuracy', firstStep: step, values: Float64Array.of(result.evaluation.trainAccuracy) }
         ]
       })
       port.send({ type: 'evaluation', evaluation: result.evaluation, classLabels: result.classLabels })
@@ -181,6 +184,7 @@ class WorkerRun {
     const counts = record.spike_counts
     let spikes = 0
     for (let j = 0; j < counts.length; j++) spikes += counts[j]
+    if (!this.metrics.follows(done)) this.flushMetrics()
     if (this.metrics.add(done, spikes, record.winner)) this.flushMetrics()
   }
 
@@ -198,7 +202,7 @@ class WorkerRun {
   }
 
   private flushMetrics(): void {
-    if (this.metrics.length > 0) this.port.send({ type: 'metrics', points: this.metrics.drain() })
+    if (this.metrics.length > 0) this.port.send({ type: 'metrics', columns: this.metrics.drain() })
   }
 
   private sendProgress(experiment: Experiment, startedAt: number, startStep: number, final = false): void {
@@ -235,35 +239,45 @@ class WorkerRun {
   }
 }
 
-/** Per-image training metrics in preallocated columns; turned into points only when sent. */
+/**
+ * Per-image training metrics in preallocated columns, drained as one MetricColumn per key
+ * (values copied into fresh Float64Arrays: a structured clone copies their bytes in one go).
+ * A batch holds consecutive steps: when the next step does not follow (`follows` is false),
+ * drain first.
+ */
 export class MetricBuffer {
   length = 0
-  private readonly steps: Float64Array
+  private firstStep = 0
   private readonly spikes: Float64Array
-  private readonly winners: Int32Array
+  private readonly winners: Float64Array
 
   constructor(private readonly capacity: number) {
-    this.steps = new Float64Array(capacity)
     this.spikes = new Float64Array(capacity)
-    this.winners = new Int32Array(capacity)
+    this.winners = new Float64Array(capacity)
   }
 
-  /** Record one image; true when the buffer is full and must be drained. */
+  /** Whether `step` can join this batch (it is empty, or the step follows its last one). */
+  follows(step: number): boolean {
+    return this.length === 0 || step === this.firstStep + this.length
+  }
+
+  /** Record one image; true when the buffer is full and must be drained. Throws when `step` does not follow. */
   add(step: number, spikes: number, winner: number): boolean {
+    if (this.length === 0) this.firstStep = step
+    else if (step !== this.firstStep + this.length) throw new RangeError(`metric step ${step} does not follow ${this.firstStep + this.length - 1}: drain first`)
     const i = this.length++
-    this.steps[i] = step
     this.spikes[i] = spikes
     this.winners[i] = winner
     return this.length === this.capacity
   }
 
-  drain(): MetricPoint[] {
-    const points: MetricPoint[] = new Array(this.length * 2)
-    for (let i = 0; i < this.length; i++) {
-      points[2 * i] = { key: 'train.spikes', step: this.steps[i], value: this.spikes[i] }
-      points[2 * i + 1] = { key: 'train.winner', step: this.steps[i], value: this.winners[i] }
-    }
+  drain(): MetricColumn[] {
+    if (this.length === 0) return []
+    const { firstStep, length } = this
     this.length = 0
-    return points
+    return [
+      { key: 'train.spikes', firstStep, values: this.spikes.slice(0, length) },
+      { key: 'train.winner', firstStep, values: this.winners.slice(0, length) }
+    ]
   }
 }

@@ -11,7 +11,8 @@ import {
   ENGINE_PROTOCOL_VERSION,
   type EngineToHost,
   type EvaluationPayload,
-  type MetricPoint,
+  type MetricColumn,
+  MetricsMessageSchema,
   type ResumeState
 } from '../../shared/engineProtocol'
 import { singleUse } from './enginePool'
@@ -26,6 +27,8 @@ export interface EngineRunRequest {
   traceNeurons?: number[]
   /** Minimum milliseconds between progress messages; default 250. */
   progressIntervalMs?: number
+  /** Stream live-view material (frames, traces) with progress; default true. Sweep trials: false. */
+  live?: boolean
 }
 
 /**
@@ -43,7 +46,7 @@ export type EngineDone = Message<'done'>
 interface Listeners {
   ready(info: { pid: number; engineVersion: string }): void
   progress(progress: EngineProgress): void
-  metrics(points: MetricPoint[]): void
+  metrics(columns: MetricColumn[]): void
   snapshot(snapshot: EngineSnapshot): void
   evaluation(evaluation: EvaluationPayload, classLabels: number[]): void
   done(done: EngineDone): void
@@ -109,7 +112,7 @@ export class EngineRun {
     this.listeners.progress = cb
   }
 
-  /** Batches of metric points (per training image: train.spikes, train.winner; at the end: accuracy, train_accuracy). */
+  /** Batches of metric columns (per training image: train.spikes, train.winner; at the end: accuracy, train_accuracy). */
   onMetrics(cb: Listeners['metrics']): void {
     this.listeners.metrics = cb
   }
@@ -158,7 +161,8 @@ export class EngineRun {
       config: request.config,
       resume: request.resume ?? null,
       progressIntervalMs: request.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
-      traceNeurons: request.traceNeurons ?? []
+      traceNeurons: request.traceNeurons ?? [],
+      live: request.live ?? true
     })
   }
 
@@ -213,7 +217,7 @@ export class EngineRun {
         listeners.progress?.(msg)
         return
       case 'metrics':
-        listeners.metrics?.(msg.points)
+        listeners.metrics?.(msg.columns)
         return
       case 'snapshot':
         listeners.snapshot?.(msg)
@@ -293,7 +297,7 @@ export function describeExit(info: EngineExitInfo): { reason: string; kind: Engi
 const MESSAGE_CHECKS: { [T in EngineToHost['type']]: (m: Record<string, unknown>) => boolean } = {
   ready: (m) => typeof m.protocol === 'number' && typeof m.engineVersion === 'string' && typeof m.pid === 'number',
   progress: (m) => typeof m.done === 'number' && typeof m.total === 'number' && typeof m.imagesPerSecond === 'number',
-  metrics: (m) => Array.isArray(m.points),
+  metrics: (m) => MetricsMessageSchema.safeParse(m).success,
   snapshot: (m) => typeof m.step === 'number' && Array.isArray(m.layers) && typeof m.rng === 'object' && m.rng !== null,
   evaluation: (m) => typeof m.evaluation === 'object' && m.evaluation !== null && Array.isArray(m.classLabels),
   done: (m) => typeof m.presented === 'number' && typeof m.elapsedMs === 'number' && typeof m.cancelled === 'boolean',

@@ -5,7 +5,7 @@
  * batched: progress at most every `progressWriteMs`, metrics as they arrive in batches.
  */
 import type { RunStore } from '../db'
-import type { EvaluationPayload, MetricPoint } from '../../shared/engineProtocol'
+import type { EvaluationPayload, MetricColumn } from '../../shared/engineProtocol'
 
 export interface SnapshotToRecord {
   step: number
@@ -40,8 +40,9 @@ export class RunRecorder {
     if (now - this.lastProgressWrite >= this.progressWriteMs || done === total) this.flushProgress(now)
   }
 
-  metrics(points: MetricPoint[]): void {
-    if (points.length > 0) this.store.metrics.logBatch(this.runId, points)
+  /** One batch of metric columns (per-image metrics: one chunk per key), in one transaction. */
+  metrics(columns: readonly MetricColumn[]): void {
+    if (columns.length > 0) this.store.metrics.logColumns(this.runId, columns)
   }
 
   snapshot(state: SnapshotToRecord): void {

@@ -32,6 +32,11 @@ export interface RunServiceOptions {
 
 export const INTERRUPTED_REASON = 'interrupted: the workbench stopped while this run was training; resume it to continue from its last snapshot'
 
+export interface RunStartOptions {
+  /** Stream live-view material (frames, membrane traces) while it trains; default true. */
+  live?: boolean
+}
+
 interface ActiveRun {
   engine: EngineRun
   recorder: RunRecorder
@@ -62,8 +67,8 @@ export function configHash(config: ExperimentConfig): string {
 
 export class RunService {
   private readonly active = new Map<number, ActiveRun>()
-  /** Runs waiting for a slot, with the snapshot to resume from (null: from the start). */
-  private readonly waiting: { id: number; resume: boolean }[] = []
+  /** Runs waiting for a slot: whether to resume from the last snapshot, and to stream live-view material. */
+  private readonly waiting: { id: number; resume: boolean; live: boolean }[] = []
   private readonly concurrency: number
   /** Warm engine processes: one that finished a run trains the next (up to `concurrency` wait). */
   private readonly engines: EnginePool
@@ -83,16 +88,20 @@ export class RunService {
   recover(): void {
     // Runs another live process supervises (the CLI training next to the app) are left alone.
     for (const id of this.store.runs.failInterrupted(INTERRUPTED_REASON, runnerAlive)) this.emitStatus(id, 'failed', INTERRUPTED_REASON)
-    for (const id of this.store.runs.queued()) this.waiting.push({ id, resume: false })
+    for (const id of this.store.runs.queued()) this.waiting.push({ id, resume: false, live: true })
     this.pump()
   }
 
-  create(args: ApiParsedArgs<'runs.create'>): ApiResults['runs.create'] {
+  /**
+   * `options.live` false: the run's engine sends no live-view material (sweep trials, which
+   * nobody watches image by image: it costs engine and host time on every image).
+   */
+  create(args: ApiParsedArgs<'runs.create'>, options: RunStartOptions = {}): ApiResults['runs.create'] {
     // A ConfigError becomes ApiError('invalid-argument') in dispatch, like every input error.
     let config = parseExperimentConfig(args.config, 'config')
     if (this.options.baseDir) config = resolveConfigPaths(config, this.options.baseDir)
     const id = this.insert(config, args.experiment ?? 'Default')
-    this.waiting.push({ id, resume: false })
+    this.waiting.push({ id, resume: false, live: options.live ?? true })
     this.emitStatus(id, 'queued', null)
     this.pump()
     return { id }
@@ -133,14 +142,14 @@ export class RunService {
     throw new ApiError('conflict', `run ${id} is ${row.status}; only queued or running runs can be cancelled`)
   }
 
-  resume(id: number): ApiResults['runs.resume'] {
+  resume(id: number, options: RunStartOptions = {}): ApiResults['runs.resume'] {
     const row = this.requireRun(id)
     const orphaned = row.status === 'running' && !this.active.has(id) && !runnerAlive(row.runner)
     if (row.status !== 'failed' && row.status !== 'cancelled' && !orphaned) {
       throw new ApiError('conflict', `run ${id} is ${row.status}; only failed or cancelled runs can be resumed`)
     }
     this.setStatus(id, 'queued', null)
-    this.waiting.push({ id, resume: true })
+    this.waiting.push({ id, resume: true, live: options.live ?? true })
     this.pump()
     return { id }
   }
@@ -244,14 +253,14 @@ export class RunService {
     while (!this.closed && this.active.size < this.concurrency && this.waiting.length > 0) {
       const next = this.waiting.shift()!
       try {
-        this.start(next.id, next.resume)
+        this.start(next.id, next.resume, next.live)
       } catch (error) {
         this.setStatus(next.id, 'failed', (error as Error).message)
       }
     }
   }
 
-  private start(id: number, resumeRequested: boolean): void {
+  private start(id: number, resumeRequested: boolean, live: boolean): void {
     const row = this.requireRun(id)
     const config = JSON.parse(row.configJson) as ExperimentConfig
     const layers = config.network.layers.length
@@ -271,7 +280,7 @@ export class RunService {
     const engine = new EngineRun(this.engines)
     this.active.set(id, { engine, recorder })
     const outputNeurons = config.network.layers[layers - 1].neurons
-    const traceNeurons = Array.from({ length: Math.min(this.options.traceNeurons ?? 4, outputNeurons) }, (_, j) => j)
+    const traceNeurons = live ? Array.from({ length: Math.min(this.options.traceNeurons ?? 4, outputNeurons) }, (_, j) => j) : []
     let lastDone = resume?.step ?? 0
 
     engine.onReady(() => this.setStatus(id, 'running', null))
@@ -299,6 +308,7 @@ export class RunService {
       config,
       resume,
       traceNeurons,
+      live,
       progressIntervalMs: this.options.progressIntervalMs ?? 100
     })
   }

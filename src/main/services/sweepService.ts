@@ -385,9 +385,10 @@ export function engineTrialExecutor(options: EngineExecutorOptions): TrialExecut
         }
         if (earlier) {
           // An earlier attempt's run: continue it (from its last snapshot) rather than start over.
-          runs.resume(earlier.id)
+          runs.resume(earlier.id, { live: false })
         } else {
-          runId = runs.create({ config, experiment }).id
+          // No live view for trials: its frames and traces cost every image engine and host time.
+          runId = runs.create({ config, experiment }, { live: false }).id
           context.linkRun(runId)
         }
         // A run that could not even start has already failed, before we were listening for it.

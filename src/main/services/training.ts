@@ -90,6 +90,7 @@ export async function trainRecorded(
       onPresentation: (record, progress) => {
         let spikes = 0
         for (const c of record.spike_counts) spikes += c
+        if (!metrics.follows(progress.done)) recorder.metrics(metrics.drain())
         if (metrics.add(progress.done, spikes, record.winner)) recorder.metrics(metrics.drain())
         recorder.progress(progress.done, progress.total)
         return hooks.onPresentation?.(record, progress)
