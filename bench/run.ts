@@ -9,36 +9,67 @@
  * of input + 150 ms of rest simulated at dt 0.5 ms, learning on) for N = 100 and 400, against
  * Brian2 cpp_standalone on the same machine class (the spec's table).
  *
+ * Last, hyperparameter-sweep throughput (bench/sweep.ts, part 1): the same 16-trial seed-2017
+ * sweep with 1 worker and with 2, engines started by the sweep (cold) and already running
+ * (warm), in trials per minute, the speed-up against the goal (≥ 1.85× on 2 cores) and the
+ * machine's own ceiling (two CPU-bound processes against one).
+ *
  * Options: --images N (timed seed-2017 images per case, default 1000), --rounds R (interleaved
  * rounds they are timed in, default 5), --dc-images N (timed diehl-cook-2015 images per case,
- * default 100), --json (machine-readable output).
+ * default 100), --sweep-repeat N (rounds of the sweep figures, best of them, default 3; 0 leaves
+ * the sweep out), --json (machine-readable output).
  */
 import { parseArgs } from 'node:util'
 import { benchDiehlCook, printDiehlCook } from './diehlCook'
 import { benchSeed, printSeed } from './seed'
+import { benchSweepThroughput, printSweepThroughput } from './sweep'
 
 const { values } = parseArgs({
   options: {
     images: { type: 'string', default: '1000' },
     rounds: { type: 'string', default: '5' },
     'dc-images': { type: 'string', default: '100' },
+    'sweep-repeat': { type: 'string', default: '3' },
     json: { type: 'boolean', default: false }
   }
 })
 const timedImages = Number(values.images)
 const rounds = Number(values.rounds)
 const dcImages = Number(values['dc-images'])
-if (!Number.isInteger(timedImages) || timedImages < 10 || !Number.isInteger(dcImages) || dcImages < 10 || !Number.isInteger(rounds) || rounds < 1) {
-  console.error('error: --images and --dc-images must be integers ≥ 10, --rounds ≥ 1')
+const sweepRepeat = Number(values['sweep-repeat'])
+if (
+  !Number.isInteger(timedImages) ||
+  timedImages < 10 ||
+  !Number.isInteger(dcImages) ||
+  dcImages < 10 ||
+  !Number.isInteger(rounds) ||
+  rounds < 1 ||
+  !Number.isInteger(sweepRepeat) ||
+  sweepRepeat < 0
+) {
+  console.error('error: --images and --dc-images must be integers ≥ 10, --rounds ≥ 1, --sweep-repeat ≥ 0')
   process.exit(2)
 }
-const rows = benchSeed(timedImages, rounds)
-const dcRows = benchDiehlCook([100, 400], dcImages, 5)
 
-if (values.json) {
-  console.log(JSON.stringify({ node: process.version, timedImages, rounds, rows, diehlCook: { timedImages: dcImages, rows: dcRows } }, null, 2))
-} else {
-  printSeed(rows, timedImages, rounds)
-  console.log('')
-  printDiehlCook(dcRows, dcImages)
+async function main(): Promise<void> {
+  const rows = benchSeed(timedImages, rounds)
+  const dcRows = benchDiehlCook([100, 400], dcImages, 5)
+  const sweep = sweepRepeat > 0 ? await benchSweepThroughput({ repeat: sweepRepeat }) : null
+
+  if (values.json) {
+    console.log(JSON.stringify({ node: process.version, timedImages, rounds, rows, diehlCook: { timedImages: dcImages, rows: dcRows }, sweep }, null, 2))
+  } else {
+    printSeed(rows, timedImages, rounds)
+    console.log('')
+    printDiehlCook(dcRows, dcImages)
+    if (sweep) {
+      console.log('')
+      printSweepThroughput(sweep)
+    }
+  }
 }
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})

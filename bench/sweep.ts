@@ -23,11 +23,15 @@
  * Options: --trials N (throughput sweep, default 16), --per-class N (training images per digit,
  * default 300), --epochs N (default 2), --repeat N (default 2), --overhead-trials N (default
  * 300), --json.
+ *
+ * `npm run bench` (bench/run.ts) runs part 1 alone through `benchSweepThroughput` and
+ * `printSweepThroughput`.
  */
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { bundledMnistDigitsDir, decodeBundledMnistDigits, loadBundledMnistDigitBytes, readDigitCache, writeDigitCache } from '../src/engine/host/bundledMnist'
 import { EngineRun } from '../src/main/engineHost/engineRun'
@@ -39,33 +43,26 @@ import { createWorkbench } from '../src/main/services/workbench'
 import type { TrialExecutor } from '../src/main/sweeps/scheduler'
 import type { SweepDefinitionInput } from '../src/shared/sweep'
 
-const { values } = parseArgs({
-  options: {
-    trials: { type: 'string', default: '16' },
-    'per-class': { type: 'string', default: '300' },
-    epochs: { type: 'string', default: '2' },
-    repeat: { type: 'string', default: '2' },
-    'overhead-trials': { type: 'string', default: '300' },
-    json: { type: 'boolean', default: false }
-  }
-})
-const trials = Number(values.trials)
-const perClass = Number(values['per-class'])
-const epochs = Number(values.epochs)
-const overheadTrials = Number(values['overhead-trials'])
-const repeat = Number(values.repeat)
-for (const [name, n] of Object.entries({ trials, 'per-class': perClass, epochs, repeat, 'overhead-trials': overheadTrials })) {
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`error: --${name} must be a positive integer`)
-    process.exit(2)
-  }
+/** The issue's goal for 2 workers against 1 on 2 cores. */
+export const SWEEP_SPEEDUP_GOAL = 1.85
+
+export interface ThroughputOptions {
+  /** Trials of the throughput sweep (default 16). */
+  trials?: number
+  /** Training images per digit (default 300). */
+  perClass?: number
+  /** Default 2. */
+  epochs?: number
+  /** Interleaved rounds; every figure is the best of them (default 2). */
+  repeat?: number
 }
 
-const root = mkdtempSync(join(tmpdir(), 'snn-bench-sweep-'))
+/** Temp folder of fresh databases, one per timed sweep. */
+let root = ''
 let dbCounter = 0
 const freshDb = () => join(root, `bench-${++dbCounter}.db`)
 
-function throughputSweep(): SweepDefinitionInput {
+function throughputSweep(trials: number, perClass: number, epochs: number): SweepDefinitionInput {
   return {
     name: 'bench seed-2017',
     base: { data: { classes: [0, 1, 2], trainPerClass: perClass, testPerClass: 20 }, epochs },
@@ -89,7 +86,7 @@ async function timeSweep(input: SweepDefinitionInput, workers: number, executor?
   const sweeps = new SweepService(wb.store, wb.runs, wb.events, { executor })
   try {
     if (warm) {
-      const warmUp = { ...throughputSweep(), name: 'warm-up', budget: workers, base: { data: { classes: [0, 1], trainPerClass: 5, testPerClass: 5 } } }
+      const warmUp = { ...throughputSweep(1, 5, 1), name: 'warm-up', budget: workers, base: { data: { classes: [0, 1], trainPerClass: 5, testPerClass: 5 } } }
       await sweeps.wait(sweeps.create(warmUp, { concurrency: workers }).id)
     }
     const started = performance.now()
@@ -130,7 +127,7 @@ const reporting: TrialExecutor = async (_config, _index, report, context) => {
   return 0.5
 }
 
-async function overhead(method: 'random' | 'tpe', pruning: boolean) {
+async function overhead(method: 'random' | 'tpe', pruning: boolean, overheadTrials: number) {
   const input: SweepDefinitionInput = {
     name: `overhead ${method}`,
     space: { 'learning.rate': { range: [0.001, 0.1], scale: 'log' }, 'neuron.refractorySteps': { range: [0, 60], scale: 'int' }, 'encoder.kind': { values: ['deterministic', 'poisson'] } },
@@ -147,7 +144,7 @@ const fastest = <T extends { seconds: number }>(a: T, b: T) => (b.seconds < a.se
 const startupRun = parseExperimentConfig({ steps: 100, network: { layers: [{ neurons: 3 }] }, data: { classes: [0, 1], trainPerClass: 10, testPerClass: 5 } })
 
 /** Milliseconds from fork to `done` of a 20-image run in a new engine process (best of `repeat`). */
-async function engineStart(workerPath: string, mnistCache: boolean): Promise<number> {
+async function engineStart(workerPath: string, mnistCache: boolean, repeat: number): Promise<number> {
   let best = Infinity
   for (let i = 0; i < repeat; i++) {
     // An empty cache folder of its own: the engine decodes the JSON (and writes a cache nobody reads).
@@ -163,7 +160,7 @@ async function engineStart(workerPath: string, mnistCache: boolean): Promise<num
   return best
 }
 
-async function startupBreakdown() {
+async function startupBreakdown(repeat: number) {
   const bundle = engineWorkerBundle()
   loadBundledMnistDigitBytes() // writes the decoded-digits cache if it is missing
   const dir = bundledMnistDigitsDir()
@@ -179,12 +176,12 @@ async function startupBreakdown() {
   const cacheFile = join(root, 'digits.bin')
   writeDigitCache(cacheFile, decodeBundledMnistDigits(dir))
   const cases = [
-    { case: 'tsx launcher, MNIST from JSON', ms: await engineStart(ENGINE_WORKER_SCRIPT, false) },
-    { case: 'tsx launcher, MNIST from cache', ms: await engineStart(ENGINE_WORKER_SCRIPT, true) },
+    { case: 'tsx launcher, MNIST from JSON', ms: await engineStart(ENGINE_WORKER_SCRIPT, false, repeat) },
+    { case: 'tsx launcher, MNIST from cache', ms: await engineStart(ENGINE_WORKER_SCRIPT, true, repeat) },
     ...(bundle
       ? [
-          { case: 'worker bundle, MNIST from JSON', ms: await engineStart(bundle, false) },
-          { case: 'worker bundle, MNIST from cache (the default)', ms: await engineStart(bundle, true) }
+          { case: 'worker bundle, MNIST from JSON', ms: await engineStart(bundle, false, repeat) },
+          { case: 'worker bundle, MNIST from cache (the default)', ms: await engineStart(bundle, true, repeat) }
         ]
       : [])
   ]
@@ -195,63 +192,130 @@ async function startupBreakdown() {
   }
 }
 
-async function main() {
-  let alone = Infinity
-  let together = Infinity
-  let one = { seconds: Infinity, completed: 0 }
-  let two = { seconds: Infinity, completed: 0 }
-  let oneWarm = { seconds: Infinity, completed: 0 }
-  let twoWarm = { seconds: Infinity, completed: 0 }
-  for (let round = 0; round < repeat; round++) {
-    const spins = await machineCeiling()
-    alone = Math.min(alone, spins.alone)
-    together = Math.min(together, spins.together)
-    one = fastest(one, await timeSweep(throughputSweep(), 1))
-    two = fastest(two, await timeSweep(throughputSweep(), 2))
-    oneWarm = fastest(oneWarm, await timeSweep(throughputSweep(), 1, undefined, true))
-    twoWarm = fastest(twoWarm, await timeSweep(throughputSweep(), 2, undefined, true))
-  }
-  const ceiling = (2 * alone) / together
-  const perMinute = (r: { seconds: number }) => (60 * trials) / r.seconds
-  const throughput = {
-    trials,
-    repeat,
-    imagesPerTrial: 3 * perClass * epochs,
-    cores: cpus().length,
-    oneWorker: { seconds: one.seconds, trialsPerMinute: perMinute(one) },
-    twoWorkers: { seconds: two.seconds, trialsPerMinute: perMinute(two) },
-    speedup: one.seconds / two.seconds,
-    warm: {
-      oneWorker: { seconds: oneWarm.seconds, trialsPerMinute: perMinute(oneWarm) },
-      twoWorkers: { seconds: twoWarm.seconds, trialsPerMinute: perMinute(twoWarm) },
-      speedup: oneWarm.seconds / twoWarm.seconds
-    },
-    machineCeiling: ceiling
-  }
-  const overheads = [await overhead('random', false), await overhead('tpe', false), await overhead('random', true), await overhead('tpe', true)]
-  const startup = await startupBreakdown()
-
-  if (values.json) {
-    console.log(JSON.stringify({ throughput, overhead: { trials: overheadTrials, cases: overheads }, startup }))
-    return
-  }
-  console.log(`throughput: ${trials}-trial seed-2017 sweep, ${throughput.imagesPerTrial} training images per trial, ${throughput.cores} cores, best of ${repeat}`)
-  console.log(`  1 worker   ${one.seconds.toFixed(1).padStart(6)} s   ${perMinute(one).toFixed(1).padStart(5)} trials/min`)
-  console.log(`  2 workers  ${two.seconds.toFixed(1).padStart(6)} s   ${perMinute(two).toFixed(1).padStart(5)} trials/min   speed-up ${throughput.speedup.toFixed(2)}×`)
-  console.log(`  engines already running (warm), as in an app that has trained before:`)
-  console.log(`  1 worker   ${oneWarm.seconds.toFixed(1).padStart(6)} s   ${perMinute(oneWarm).toFixed(1).padStart(5)} trials/min`)
-  console.log(`  2 workers  ${twoWarm.seconds.toFixed(1).padStart(6)} s   ${perMinute(twoWarm).toFixed(1).padStart(5)} trials/min   speed-up ${throughput.warm.speedup.toFixed(2)}×`)
-  console.log(`  (this machine: 2 CPU-bound processes at once run ${ceiling.toFixed(2)}× the work of 1)`)
-  console.log(`scheduler overhead (${overheadTrials} trials, an executor that costs nothing, 4 at once)`)
-  for (const o of overheads) console.log(`  ${o.case.padEnd(44)} ${o.msPerTrial.toFixed(2).padStart(6)} ms/trial`)
-  console.log(`engine start-up: fork to done of a 20-image run in a new process, best of ${repeat}`)
-  for (const c of startup.engineToDoneMs) console.log(`  ${c.case.padEnd(44)} ${c.ms.toFixed(0).padStart(6)} ms`)
-  console.log(`  bundled MNIST in-process: decode the JSON ${startup.mnistDecodeJsonMs.toFixed(0)} ms, read the decoded cache ${startup.mnistReadCacheMs.toFixed(0)} ms`)
+export interface SweepThroughput {
+  trials: number
+  repeat: number
+  imagesPerTrial: number
+  cores: number
+  oneWorker: { seconds: number; trialsPerMinute: number }
+  twoWorkers: { seconds: number; trialsPerMinute: number }
+  speedup: number
+  warm: { oneWorker: { seconds: number; trialsPerMinute: number }; twoWorkers: { seconds: number; trialsPerMinute: number }; speedup: number }
+  /** Two CPU-bound processes at once against one: what 2 workers can hope for here. */
+  machineCeiling: number
 }
 
-main()
-  .catch((error) => {
+/** Part 1: the 16-trial sweep with 1 and 2 workers, cold and warm, and the machine's ceiling (best of `repeat` interleaved rounds). */
+export async function benchSweepThroughput(options: ThroughputOptions = {}): Promise<SweepThroughput> {
+  const { trials = 16, perClass = 300, epochs = 2, repeat = 2 } = options
+  const ownRoot = !root
+  if (ownRoot) root = mkdtempSync(join(tmpdir(), 'snn-bench-sweep-'))
+  try {
+    const input = () => throughputSweep(trials, perClass, epochs)
+    let alone = Infinity
+    let together = Infinity
+    let one = { seconds: Infinity, completed: 0 }
+    let two = { seconds: Infinity, completed: 0 }
+    let oneWarm = { seconds: Infinity, completed: 0 }
+    let twoWarm = { seconds: Infinity, completed: 0 }
+    for (let round = 0; round < repeat; round++) {
+      const spins = await machineCeiling()
+      alone = Math.min(alone, spins.alone)
+      together = Math.min(together, spins.together)
+      one = fastest(one, await timeSweep(input(), 1))
+      two = fastest(two, await timeSweep(input(), 2))
+      oneWarm = fastest(oneWarm, await timeSweep(input(), 1, undefined, true))
+      twoWarm = fastest(twoWarm, await timeSweep(input(), 2, undefined, true))
+    }
+    const perMinute = (r: { seconds: number }) => (60 * trials) / r.seconds
+    return {
+      trials,
+      repeat,
+      imagesPerTrial: 3 * perClass * epochs,
+      cores: cpus().length,
+      oneWorker: { seconds: one.seconds, trialsPerMinute: perMinute(one) },
+      twoWorkers: { seconds: two.seconds, trialsPerMinute: perMinute(two) },
+      speedup: one.seconds / two.seconds,
+      warm: {
+        oneWorker: { seconds: oneWarm.seconds, trialsPerMinute: perMinute(oneWarm) },
+        twoWorkers: { seconds: twoWarm.seconds, trialsPerMinute: perMinute(twoWarm) },
+        speedup: oneWarm.seconds / twoWarm.seconds
+      },
+      machineCeiling: (2 * alone) / together
+    }
+  } finally {
+    if (ownRoot) {
+      rmSync(root, { recursive: true, force: true })
+      root = ''
+    }
+  }
+}
+
+export function printSweepThroughput(t: SweepThroughput): void {
+  const row = (label: string, r: { seconds: number; trialsPerMinute: number }) =>
+    `  ${label.padEnd(10)} ${r.seconds.toFixed(2).padStart(6)} s   ${r.trialsPerMinute.toFixed(1).padStart(6)} trials/min`
+  const goal = (speedup: number) => `speed-up ${speedup.toFixed(2)}× (goal ≥ ${SWEEP_SPEEDUP_GOAL}×: ${speedup >= SWEEP_SPEEDUP_GOAL ? 'met' : 'not met'})`
+  console.log(`sweep throughput: ${t.trials}-trial seed-2017 sweep, ${t.imagesPerTrial} training images per trial, ${t.cores} cores, best of ${t.repeat}`)
+  console.log(`  engines started by the sweep (cold):`)
+  console.log(row('1 worker', t.oneWorker))
+  console.log(`${row('2 workers', t.twoWorkers)}   ${goal(t.speedup)}`)
+  console.log(`  engines already running (warm), as in an app that has trained before:`)
+  console.log(row('1 worker', t.warm.oneWorker))
+  console.log(`${row('2 workers', t.warm.twoWorkers)}   ${goal(t.warm.speedup)}`)
+  console.log(`  (this machine: 2 CPU-bound processes at once run ${t.machineCeiling.toFixed(2)}× the work of 1)`)
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      trials: { type: 'string', default: '16' },
+      'per-class': { type: 'string', default: '300' },
+      epochs: { type: 'string', default: '2' },
+      repeat: { type: 'string', default: '2' },
+      'overhead-trials': { type: 'string', default: '300' },
+      json: { type: 'boolean', default: false }
+    }
+  })
+  const trials = Number(values.trials)
+  const perClass = Number(values['per-class'])
+  const epochs = Number(values.epochs)
+  const overheadTrials = Number(values['overhead-trials'])
+  const repeat = Number(values.repeat)
+  for (const [name, n] of Object.entries({ trials, 'per-class': perClass, epochs, repeat, 'overhead-trials': overheadTrials })) {
+    if (!Number.isInteger(n) || n < 1) {
+      console.error(`error: --${name} must be a positive integer`)
+      process.exit(2)
+    }
+  }
+  root = mkdtempSync(join(tmpdir(), 'snn-bench-sweep-'))
+  try {
+    const throughput = await benchSweepThroughput({ trials, perClass, epochs, repeat })
+    const overheads = [
+      await overhead('random', false, overheadTrials),
+      await overhead('tpe', false, overheadTrials),
+      await overhead('random', true, overheadTrials),
+      await overhead('tpe', true, overheadTrials)
+    ]
+    const startup = await startupBreakdown(repeat)
+
+    if (values.json) {
+      console.log(JSON.stringify({ throughput, overhead: { trials: overheadTrials, cases: overheads }, startup }))
+      return
+    }
+    printSweepThroughput(throughput)
+    console.log(`scheduler overhead (${overheadTrials} trials, an executor that costs nothing, 4 at once)`)
+    for (const o of overheads) console.log(`  ${o.case.padEnd(44)} ${o.msPerTrial.toFixed(2).padStart(6)} ms/trial`)
+    console.log(`engine start-up: fork to done of a 20-image run in a new process, best of ${repeat}`)
+    for (const c of startup.engineToDoneMs) console.log(`  ${c.case.padEnd(44)} ${c.ms.toFixed(0).padStart(6)} ms`)
+    console.log(`  bundled MNIST in-process: decode the JSON ${startup.mnistDecodeJsonMs.toFixed(0)} ms, read the decoded cache ${startup.mnistReadCacheMs.toFixed(0)} ms`)
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error) => {
     console.error(error)
     process.exitCode = 1
   })
-  .finally(() => rmSync(root, { recursive: true, force: true }))
+}
