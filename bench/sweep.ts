@@ -7,6 +7,11 @@
  *    on a fresh database. Prints trials per minute and the speed-up (goal: ≥ 1.85× on 2 cores).
  *    For scale, the machine's own ceiling: the same CPU-bound loop in 1 process, then in 2 at
  *    once (a VM's 2 vCPUs may not give 2× even to independent processes).
+ *    Cold: the sweep starts its engine processes. Warm: each worker's engine has already trained
+ *    one untimed trial of the same model and size (another seed), as in an app that has trained
+ *    before, so V8's compilation of the training code is done before the timed sweep. (Until
+ *    2026-11-28 the warm-up was one 10-image trial on digits 0–1, which left the real trial's code
+ *    paths to be compiled during the timed sweep.)
  * 2. Scheduler overhead: the same scheduler and store with an executor that costs nothing, so
  *    all the time is proposing, recording and bookkeeping; milliseconds per trial for random
  *    and TPE (whose proposals grow with the history), with and without pruning reports.
@@ -78,15 +83,16 @@ function throughputSweep(trials: number, perClass: number, epochs: number): Swee
 
 /**
  * Seconds for sweep `input` on a fresh database. `warm`: the engine processes are already running
- * (a small sweep of one tiny trial per worker goes first), as in an app or `serve` that has trained
- * before; cold, the sweep also pays for starting them.
+ * and have trained this model before (a sweep of one trial per worker, of the same model and size
+ * with another seed, goes first, untimed), as in an app or `serve` that has trained before; cold,
+ * the sweep also pays for starting them and for V8 compiling the training code while it runs.
  */
 async function timeSweep(input: SweepDefinitionInput, workers: number, executor?: TrialExecutor, warm = false): Promise<{ seconds: number; completed: number }> {
   const wb = await createWorkbench({ databasePath: freshDb(), engine: nodeEngineProcessFactory(), concurrency: workers })
   const sweeps = new SweepService(wb.store, wb.runs, wb.events, { executor })
   try {
     if (warm) {
-      const warmUp = { ...throughputSweep(1, 5, 1), name: 'warm-up', budget: workers, base: { data: { classes: [0, 1], trainPerClass: 5, testPerClass: 5 } } }
+      const warmUp = { ...input, name: 'warm-up', budget: workers, seed: (input.seed ?? 0) + 1 }
       await sweeps.wait(sweeps.create(warmUp, { concurrency: workers }).id)
     }
     const started = performance.now()

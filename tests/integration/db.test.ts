@@ -220,6 +220,15 @@ describe('runs', () => {
     expect(() => store.runs.setStatus(id, 'paused')).toThrow(/CHECK constraint/)
   })
 
+  it('stores every param of a run, however many (multi-row inserts of up to 300 rows), and none of other runs', () => {
+    const store = openStore()
+    for (const count of [0, 1, 2, 299, 300, 301, 601]) {
+      const params = Object.fromEntries(Array.from({ length: count }, (_, i) => [`key.${i}`, `value ${i}`]))
+      const id = newRun(store, { params })
+      expect(store.runs.params(id)).toEqual(params)
+    }
+  })
+
   it('stores the flattened config as params and filters on them (ANDed)', () => {
     const store = openStore()
     const config = ExperimentConfigSchema.parse({ learning: { rate: 0.05 }, network: { layers: [{ neurons: 5 }] } })

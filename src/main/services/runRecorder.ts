@@ -69,11 +69,14 @@ export class RunRecorder {
   }
 
   evaluation(payload: EvaluationPayload, classLabels: number[], step: number): void {
-    this.store.evaluations.put(this.runId, payload, classLabels)
-    this.store.metrics.logBatch(this.runId, [
-      { key: 'accuracy', step, value: payload.accuracy },
-      { key: 'train_accuracy', step, value: payload.trainAccuracy }
-    ])
+    // One commit: the evaluation and its two metrics.
+    this.store.transaction(() => {
+      this.store.evaluations.put(this.runId, payload, classLabels)
+      this.store.metrics.logBatch(this.runId, [
+        { key: 'accuracy', step, value: payload.accuracy },
+        { key: 'train_accuracy', step, value: payload.trainAccuracy }
+      ])
+    })
   }
 
   /** Write whatever progress is still pending (call before a final status). */

@@ -35,6 +35,23 @@ export const INTERRUPTED_REASON = 'interrupted: the workbench stopped while this
 export interface RunStartOptions {
   /** Stream live-view material (frames, membrane traces) while it trains; default true. */
   live?: boolean
+  /**
+   * Minimum milliseconds between the engine's progress messages (each also carries the metrics
+   * since the last); default the service's progressIntervalMs. Sweep trials nobody watches image
+   * by image use a longer one: fewer messages and store writes per trial.
+   */
+  progressIntervalMs?: number
+}
+
+/** A run waiting for a slot. */
+interface WaitingRun {
+  id: number
+  /** Continue from the last snapshot. */
+  resume: boolean
+  live: boolean
+  progressIntervalMs?: number
+  /** The parsed config of a run just inserted, while it is started in the same call (saves reading it back). */
+  config?: ExperimentConfig
 }
 
 interface ActiveRun {
@@ -62,13 +79,18 @@ export function runnerAlive(runner: string | null): boolean {
 }
 
 export function configHash(config: ExperimentConfig): string {
-  return createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16)
+  return hashConfigJson(JSON.stringify(config))
+}
+
+/** configHash of a config already serialised with JSON.stringify. */
+function hashConfigJson(configJson: string): string {
+  return createHash('sha256').update(configJson).digest('hex').slice(0, 16)
 }
 
 export class RunService {
   private readonly active = new Map<number, ActiveRun>()
   /** Runs waiting for a slot: whether to resume from the last snapshot, and to stream live-view material. */
-  private readonly waiting: { id: number; resume: boolean; live: boolean }[] = []
+  private readonly waiting: WaitingRun[] = []
   private readonly concurrency: number
   /** Warm engine processes: one that finished a run trains the next (up to `concurrency` wait). */
   private readonly engines: EnginePool
@@ -98,12 +120,22 @@ export class RunService {
    */
   create(args: ApiParsedArgs<'runs.create'>, options: RunStartOptions = {}): ApiResults['runs.create'] {
     // A ConfigError becomes ApiError('invalid-argument') in dispatch, like every input error.
-    let config = parseExperimentConfig(args.config, 'config')
-    if (this.options.baseDir) config = resolveConfigPaths(config, this.options.baseDir)
-    const id = this.insert(config, args.experiment ?? 'Default')
-    this.waiting.push({ id, resume: false, live: options.live ?? true })
+    return this.createParsed(parseExperimentConfig(args.config, 'config'), args.experiment ?? 'Default', options)
+  }
+
+  /**
+   * `create` for a config that is already the output of parseExperimentConfig (a sweep trial's,
+   * from trialConfig): it is not parsed again. Relative paths are resolved as in `create`.
+   */
+  createParsed(parsed: ExperimentConfig, experiment: string, options: RunStartOptions = {}): ApiResults['runs.create'] {
+    const config = this.options.baseDir ? resolveConfigPaths(parsed, this.options.baseDir) : parsed
+    const id = this.insert(config, experiment)
+    const entry: WaitingRun = { id, resume: false, live: options.live ?? true, progressIntervalMs: options.progressIntervalMs, config }
+    this.waiting.push(entry)
     this.emitStatus(id, 'queued', null)
     this.pump()
+    // Still waiting: it is read back from the store when it starts (it may change meanwhile).
+    delete entry.config
     return { id }
   }
 
@@ -111,14 +143,15 @@ export class RunService {
   insert(config: ExperimentConfig, experiment: string, status: RunStatus = 'queued'): number {
     const experimentId = this.store.experiments.ensure(experiment)
     const perEpoch = config.data.order ? config.data.order.length : Infinity
+    const configJson = JSON.stringify(config)
     const id = this.store.runs.create({
       experimentId,
       name: config.name,
       seed: config.seed,
       preset: config.preset,
       engineVersion: ENGINE_VERSION,
-      configHash: configHash(config),
-      configJson: JSON.stringify(config),
+      configHash: hashConfigJson(configJson),
+      configJson,
       total: Number.isFinite(perEpoch) ? perEpoch * config.epochs : 0,
       params: flattenConfig(config)
     })
@@ -149,7 +182,7 @@ export class RunService {
       throw new ApiError('conflict', `run ${id} is ${row.status}; only failed or cancelled runs can be resumed`)
     }
     this.setStatus(id, 'queued', null)
-    this.waiting.push({ id, resume: true, live: options.live ?? true })
+    this.waiting.push({ id, resume: true, live: options.live ?? true, progressIntervalMs: options.progressIntervalMs })
     this.pump()
     return { id }
   }
@@ -253,16 +286,16 @@ export class RunService {
     while (!this.closed && this.active.size < this.concurrency && this.waiting.length > 0) {
       const next = this.waiting.shift()!
       try {
-        this.start(next.id, next.resume, next.live)
+        this.start(next)
       } catch (error) {
         this.setStatus(next.id, 'failed', (error as Error).message)
       }
     }
   }
 
-  private start(id: number, resumeRequested: boolean, live: boolean): void {
-    const row = this.requireRun(id)
-    const config = JSON.parse(row.configJson) as ExperimentConfig
+  private start(next: WaitingRun): void {
+    const { id, resume: resumeRequested, live } = next
+    const config = next.config ?? (JSON.parse(this.requireRun(id).configJson) as ExperimentConfig)
     const layers = config.network.layers.length
     let resume: ResumeState | null = null
     if (resumeRequested) {
@@ -309,7 +342,7 @@ export class RunService {
       resume,
       traceNeurons,
       live,
-      progressIntervalMs: this.options.progressIntervalMs ?? 100
+      progressIntervalMs: next.progressIntervalMs ?? this.options.progressIntervalMs ?? 100
     })
   }
 

@@ -249,6 +249,7 @@ export class SweepService {
       runner: SWEEP_RUNNER,
       concurrency: Math.max(1, concurrency),
       pollMs: this.options.pollMs,
+      definition,
       onChange: (sweepId) => this.emit(sweepId)
     })
     const outcome = scheduler.run().finally(() => {
@@ -304,6 +305,13 @@ export interface EngineExecutorOptions {
 const TERMINAL = new Set(['completed', 'failed', 'cancelled'])
 
 /**
+ * Progress interval of a trial's run when nothing is pruned: nobody watches a trial image by
+ * image (the sweep page shows trial progress at a coarser rate), and every progress message
+ * costs the host a metrics write. With pruning the run service's default keeps the reports timely.
+ */
+export const TRIAL_PROGRESS_INTERVAL_MS = 1000
+
+/**
  * Trials as runs in engine processes. The objective is the run's final `metric` (recorded from
  * its evaluation). When the pruner wants reports, the intermediate objective is the run's
  * prequential training accuracy (see sweeps/intermediate.ts), computed from its recorded
@@ -357,6 +365,8 @@ export function engineTrialExecutor(options: EngineExecutorOptions): TrialExecut
       }
 
       const intermediate = context.pruning ? intermediateReporter(config, context.reportSteps, store, report) : null
+      // No live view for trials: its frames and traces cost every image engine and host time.
+      const startOptions = { live: false, ...(context.pruning ? {} : { progressIntervalMs: TRIAL_PROGRESS_INTERVAL_MS }) }
       unsubscribe.push(
         events.on('run.status', ({ id, status, error }) => {
           if (id === runId && TERMINAL.has(status)) settle(() => onTerminal(id, status, error))
@@ -385,10 +395,10 @@ export function engineTrialExecutor(options: EngineExecutorOptions): TrialExecut
         }
         if (earlier) {
           // An earlier attempt's run: continue it (from its last snapshot) rather than start over.
-          runs.resume(earlier.id, { live: false })
+          runs.resume(earlier.id, startOptions)
         } else {
-          // No live view for trials: its frames and traces cost every image engine and host time.
-          runId = runs.create({ config, experiment }, { live: false }).id
+          // The trial's config is trialConfig's, already parsed: it is not parsed again.
+          runId = runs.createParsed(config, experiment, startOptions).id
           context.linkRun(runId)
         }
         // A run that could not even start has already failed, before we were listening for it.

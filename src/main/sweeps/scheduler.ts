@@ -63,6 +63,11 @@ export interface SchedulerOptions {
   onChange?: (sweepId: number) => void
   /** How often the sweep row is re-read for changes made elsewhere. */
   pollMs?: number
+  /**
+   * The sweep's definition as parseSweep returned it from the row's definitionJson, when the
+   * caller has just parsed it (it is then not parsed again); default: parsed here.
+   */
+  definition?: SweepDefinition
 }
 
 interface ActiveTrial {
@@ -113,7 +118,7 @@ export class SweepScheduler {
   ) {
     const row = store.sweeps.get(sweepId)
     if (!row) throw new RangeError(`sweep ${sweepId} does not exist`)
-    this.definition = parseSweep(JSON.parse(row.definitionJson), `sweep ${sweepId}`)
+    this.definition = options.definition ?? parseSweep(JSON.parse(row.definitionJson), `sweep ${sweepId}`)
     this.sampler = createSampler(this.definition)
     this.pruner = createPruner(this.definition.earlyStopping)
     this.sign = this.definition.objective.direction === 'maximize' ? 1 : -1

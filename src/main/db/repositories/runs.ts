@@ -98,6 +98,9 @@ function distinctIndexed(table: string, column: string): string {
     SELECT x FROM v WHERE x IS NOT NULL`
 }
 
+/** Rows per multi-row param INSERT: 3 variables a row, well under SQLite's 32,766 (and the 999 of old builds). */
+const PARAM_ROWS_PER_INSERT = 300
+
 /** How many of a parameter's most common values paramValues() returns. */
 const PARAM_VALUES_SHOWN = 50
 
@@ -164,6 +167,8 @@ function toSummary(record: RunRecord, tags: string[]): RunSummary {
 export class RunsRepository {
   private readonly insertRun: Statement<[Omit<NewRun, 'params'> & { createdAt: string }]>
   private readonly insertParam: Statement<[number, string, string]>
+  /** Multi-row param INSERTs by row count (a config flattens to the same few dozen keys, so few shapes). */
+  private readonly insertParamRows = new Map<number, Statement<unknown[]>>()
   private readonly updateStatus: Statement<[{ id: number; status: RunStatus; error: string | null; runner: string | null; now: string }]>
   private readonly updateProgress: Statement<[number, number, number]>
   private readonly updateAccuracy: Statement<[number | null, number]>
@@ -236,7 +241,7 @@ export class RunsRepository {
     this.createTransaction = db.transaction((run: NewRun): number => {
       const { params, ...columns } = run
       const id = Number(this.insertRun.run({ ...columns, createdAt: isoNow() }).lastInsertRowid)
-      for (const [key, value] of Object.entries(params)) this.insertParam.run(id, key, value)
+      this.insertParams(id, params)
       return id
     })
     // One read transaction: the count and the page see the same snapshot while another
@@ -249,6 +254,30 @@ export class RunsRepository {
         .map((run) => run.id)
       return interrupted.length ? this.failRunning.all(reason, isoNow(), jsonIds(interrupted)) : []
     })
+  }
+
+  /** Params in multi-row INSERTs (up to PARAM_ROWS_PER_INSERT rows each), in the order given. */
+  private insertParams(id: number, params: Record<string, string>): void {
+    const entries = Object.entries(params)
+    for (let start = 0; start < entries.length; start += PARAM_ROWS_PER_INSERT) {
+      const rows = entries.slice(start, start + PARAM_ROWS_PER_INSERT)
+      if (rows.length === 1) {
+        this.insertParam.run(id, rows[0][0], rows[0][1])
+        continue
+      }
+      let statement = this.insertParamRows.get(rows.length)
+      if (!statement) {
+        statement = this.db.prepare(`INSERT INTO params (run_id, key, value) VALUES ${Array.from({ length: rows.length }, () => '(?, ?, ?)').join(', ')}`)
+        this.insertParamRows.set(rows.length, statement)
+      }
+      const args: unknown[] = new Array(rows.length * 3)
+      for (let i = 0; i < rows.length; i++) {
+        args[3 * i] = id
+        args[3 * i + 1] = rows[i][0]
+        args[3 * i + 2] = rows[i][1]
+      }
+      statement.run(...args)
+    }
   }
 
   /** A new queued run with its params, in one transaction. Returns its id. */
