@@ -8,18 +8,18 @@
  * load during the run shifts both alike; the figure is the median over images. Wall-clock and
  * this process's CPU time are both reported: on a shared machine the CPU time is the fairer one.
  *
- * `npm run bench` runs this after the seed-2017 cases; `npx tsx bench/diehlCook.ts [--images N]
- * [--rounds R] [--sizes 100,400] [--json]` runs it alone. `--compare DIR` also times the engine of another copy of
- * `src/` (e.g. an earlier commit's, from `git archive`), interleaved with this one image by image
- * in the same process, so both see the same machine: the fair before/after on a busy machine.
+ * `npm run bench` runs this after the seed-2017 cases; `node --require tsx/cjs bench/diehlCook.ts
+ * [--images N] [--rounds R] [--sizes 100,400] [--json]` runs it alone. `--compare DIR` also times
+ * the engine of another copy of `src/` (e.g. an earlier commit's, from `git archive`), interleaved
+ * with this one image by image in the same process, so both see the same machine: the fair
+ * before/after on a busy machine.
  *
- * The loader matters: under `npx tsx` (ESM loader hooks) V8's optimised code checks at every
- * typed-array access whether its buffer was detached (something on that path detaches one, and
- * V8 then assumes it can happen anywhere), about 15% of this bench's time. The CLI and the
- * engine worker load TypeScript with tsx's CommonJS hook, where those checks are absent; run
- * `node --require tsx/cjs bench/diehlCook.ts` (without --compare, whose import needs the ESM
- * loader) to time the engine as they run it.
+ * Run the benches as CommonJS (`node --require tsx/cjs`, as `npm run bench` does), not with
+ * `npx tsx`: the CLI and the engine processes run the engine as CommonJS (tsx's CommonJS hook, the
+ * esbuild worker bundle), while under tsx's ESM loader hooks V8's optimised code checks at every
+ * typed-array access whether its buffer was detached — measured 1.3–1.5× slower here, the same code.
  */
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -49,8 +49,10 @@ export const THIS_ENGINE: Engine = {
 
 /** The engine of another copy of src/ (its engine/experiment/run.ts and shared/config.ts). */
 export async function loadEngine(srcDir: string): Promise<Engine> {
-  const run = (await import(pathToFileURL(join(srcDir, 'engine', 'experiment', 'run.ts')).href)) as typeof import('../src/engine/experiment/run')
-  const config = (await import(pathToFileURL(join(srcDir, 'shared', 'config.ts')).href)) as typeof import('../src/shared/config')
+  // require, not import(): the bench runs the engine as CommonJS, as the product does (see the header).
+  const load = createRequire(import.meta.url)
+  const run = load(join(srcDir, 'engine', 'experiment', 'run.ts')) as typeof import('../src/engine/experiment/run')
+  const config = load(join(srcDir, 'shared', 'config.ts')) as typeof import('../src/shared/config')
   return {
     name: srcDir,
     build: (neurons) => {

@@ -18,6 +18,7 @@
  * another copy of `src/` (e.g. an earlier commit's: `git archive HEAD src | tar -x -C /tmp/old`),
  * interleaved with this one: the fair before/after on a busy machine.
  */
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -59,10 +60,12 @@ export const THIS_SEED_ENGINE: SeedEngine = {
 
 /** The seed engine of another copy of src/ (its engine/network/network.ts, engine/random.ts, shared/config.ts). */
 export async function loadSeedEngine(srcDir: string): Promise<SeedEngine> {
-  const load = (path: string) => import(pathToFileURL(join(srcDir, path)).href)
-  const network = (await load('engine/network/network.ts')) as typeof import('../src/engine/network/network')
-  const random = (await load('engine/random.ts')) as typeof import('../src/engine/random')
-  const config = (await load('shared/config.ts')) as typeof import('../src/shared/config')
+  // require, not import(): the bench runs the engine as CommonJS, as the product does (bench/diehlCook.ts's header).
+  const require = createRequire(import.meta.url)
+  const load = (path: string): unknown => require(join(srcDir, path))
+  const network = load('engine/network/network.ts') as typeof import('../src/engine/network/network')
+  const random = load('engine/random.ts') as typeof import('../src/engine/random')
+  const config = load('shared/config.ts') as typeof import('../src/shared/config')
   return { name: srcDir, build: (neurons) => buildWith(network.SeedNetwork, random.Rng, config.parseExperimentConfig, neurons) }
 }
 
