@@ -285,6 +285,14 @@ describe('warm engine processes (EnginePool)', () => {
       expect(seen.evaluation).toEqual(fresh.evaluation)
     }
     expect(pointsFor(again.metrics, 'train.spikes')).toEqual(pointsFor(fresh.metrics, 'train.spikes'))
+    // Another encoder setting in the same warm process: not served the kept encodings.
+    const otherEncoder = configOf({ data: tiny.data, encoder: { periodNumerator: 450 } })
+    const other = launch(otherEncoder, {}, {}, pool)
+    await other.run.finished
+    expect(other.run.pid).toBe(pid)
+    const otherFresh = inProcess(otherEncoder)
+    expect(weightsOf(other.snapshots.at(-1)!)).toEqual(weightsOf(otherFresh.result))
+    expect(other.evaluation?.evaluation.accuracy).toBe(otherFresh.result.evaluation!.accuracy)
     expect(exits).toEqual([])
     await pool.close()
     expect(exits).toMatchObject([{ code: 0, signal: null }])

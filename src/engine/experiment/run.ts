@@ -1,6 +1,7 @@
 import { DiehlCookConfigSchema, type ExperimentConfig } from '../../shared/config'
 import type { ImageSet } from '../datasets/types'
 import { evaluateResponses, type EvaluationResult } from '../evaluation'
+import type { EncodingCache, EncodingCacheStore } from '../encoders/encodingCache'
 import { SampleMonitor, type MonitorOptions } from '../monitors/sampleMonitor'
 import { DiehlCookNetwork } from '../network/diehlCookNetwork'
 import type { ModelNetwork, ModelState } from '../network/model'
@@ -64,6 +65,8 @@ export interface LoadedData {
   initialWeights?: (Float64Array | null)[]
   /** Continue from a snapshot instead of starting at image 0. */
   resume?: ResumePoint | null
+  /** Encoding caches kept across runs (an engine process's); absent: each run encodes afresh. */
+  encodings?: EncodingCacheStore | null
 }
 
 export interface ExperimentResult {
@@ -80,10 +83,10 @@ export interface ExperimentResult {
 }
 
 /** The network of the config's preset; random streams are split from `root`. */
-function buildNetwork(config: ExperimentConfig, width: number, height: number, root: Rng): ModelNetwork {
+function buildNetwork(config: ExperimentConfig, width: number, height: number, root: Rng, encodingCache?: EncodingCache): ModelNetwork {
   switch (config.preset) {
     case 'seed-2017':
-      return new SeedNetwork(config, width, height, root.split('encoder'))
+      return new SeedNetwork(config, width, height, root.split('encoder'), encodingCache)
     case 'diehl-cook-2015':
       return new DiehlCookNetwork(
         config.diehlCook ?? DiehlCookConfigSchema.parse({}),
@@ -116,9 +119,15 @@ function initialiseWeights(network: ModelNetwork, config: ExperimentConfig, root
 }
 
 /** Build the network of the config's preset (seed-2017 or diehl-cook-2015) and fill its initial weights. */
-export function createModelNetwork(config: ExperimentConfig, width: number, height: number, initialWeights?: (Float64Array | null)[]): { network: ModelNetwork; root: Rng } {
+export function createModelNetwork(
+  config: ExperimentConfig,
+  width: number,
+  height: number,
+  initialWeights?: (Float64Array | null)[],
+  encodingCache?: EncodingCache
+): { network: ModelNetwork; root: Rng } {
   const root = new Rng(config.seed)
-  const network = buildNetwork(config, width, height, root)
+  const network = buildNetwork(config, width, height, root, encodingCache)
   initialiseWeights(network, config, root, initialWeights)
   return { network, root }
 }
@@ -206,7 +215,7 @@ export class Experiment {
   ) {
     const { source, testSource } = data
     this.plan = planData(config.data, source, testSource)
-    const { network, root } = createModelNetwork(config, source.width, source.height, data.initialWeights)
+    const { network, root } = createModelNetwork(config, source.width, source.height, data.initialWeights, sharedEncodingCache(config, data))
     this.network = network
     this.dataRng = root.split('data')
     const resume = data.resume ?? null
@@ -308,6 +317,16 @@ export class Experiment {
     if (state) snapshot.state = state
     onSnapshot(snapshot)
   }
+}
+
+/**
+ * The kept cache for this run's images and encoder, when the run has a store and uses the
+ * deterministic code (the only one whose trains depend on the image alone).
+ */
+function sharedEncodingCache(config: ExperimentConfig, data: LoadedData): EncodingCache | undefined {
+  if (!data.encodings || config.preset !== 'seed-2017' || config.encoder.kind !== 'deterministic') return undefined
+  const { receptiveField, interpXp, interpFp, periodNumerator } = config.encoder
+  return data.encodings.acquire(data.source, data.testSource, { steps: config.steps, receptiveField, interpXp, interpFp, periodNumerator })
 }
 
 /** Train (and evaluate) one experiment in one go. */

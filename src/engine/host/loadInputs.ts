@@ -2,13 +2,32 @@
 import { readFileSync } from 'node:fs'
 import type { DatasetSourceConfig, ExperimentConfig } from '../../shared/config'
 import type { ImageSet } from '../datasets/types'
+import { EncodingCacheStore } from '../encoders/encodingCache'
 import { inlineImageSet } from '../experiment/data'
 import type { LoadedData } from '../experiment/run'
 import { parseWeights, weightFormatFromPath, WeightFileError, type WeightMatrix } from '../io/weightFiles'
 import { loadDataset } from './datasetFiles'
+import { loadDatasetKept } from './sourceCache'
 
-export function loadSource(source: DatasetSourceConfig): ImageSet {
-  return source.kind === 'inline' ? inlineImageSet(source) : loadDataset(source)
+/**
+ * Encodings kept across the runs of this process (a warm engine trains a sweep's trials one
+ * after another); keyed by image-set identity and encoder settings, so a hit is the same train.
+ */
+export const keptEncodingCaches = new EncodingCacheStore(2)
+
+export interface LoadInputsOptions {
+  /**
+   * Keep loaded datasets and encodings for the next run of this process, and serve this run
+   * from them (engine processes, which train run after run). Off elsewhere, so a long-lived
+   * app process does not hold datasets between its occasional in-process runs.
+   */
+  keep?: boolean
+}
+
+/** Inline images are parsed from the config every time (their content is the config itself). */
+export function loadSource(source: DatasetSourceConfig, keep = false): ImageSet {
+  if (source.kind === 'inline') return inlineImageSet(source)
+  return keep ? loadDatasetKept(source) : loadDataset(source)
 }
 
 /** Read and parse a weights file (.csv, .json, .npy, .txt); errors name the file. */
@@ -26,9 +45,10 @@ export function readWeightsFile(path: string): WeightMatrix {
 }
 
 /** Load everything a config refers to, checking shapes before any training starts. */
-export function loadInputs(config: ExperimentConfig): LoadedData {
-  const source = loadSource(config.data.source)
-  const testSource = config.data.testSource ? loadSource(config.data.testSource) : null
+export function loadInputs(config: ExperimentConfig, options: LoadInputsOptions = {}): LoadedData {
+  const keep = options.keep ?? false
+  const source = loadSource(config.data.source, keep)
+  const testSource = config.data.testSource ? loadSource(config.data.testSource, keep) : null
   const initialWeights: (Float64Array | null)[] = []
   if (config.init.kind === 'file') {
     const matrix = readWeightsFile(config.init.path)
@@ -51,5 +71,5 @@ export function loadInputs(config: ExperimentConfig): LoadedData {
       fanIn = neurons
     })
   }
-  return { source, testSource, initialWeights }
+  return { source, testSource, initialWeights, encodings: keep ? keptEncodingCaches : null }
 }

@@ -131,7 +131,8 @@ class WorkerRun {
   private build(): Experiment {
     const { start } = this
     const config = parseExperimentConfig(start.config, 'config')
-    const data = loadInputs(config)
+    // This process trains run after run: keep datasets and encodings for the next one.
+    const data = loadInputs(config, { keep: true })
     // A run nobody watches live (a sweep trial) records no spikes or traces for the live view.
     const live = start.live !== false
     const traceNeurons = live ? start.traceNeurons : []

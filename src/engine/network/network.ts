@@ -34,7 +34,9 @@ export class SeedNetwork implements ModelNetwork {
     readonly config: NetworkConfig,
     readonly width: number,
     readonly height: number,
-    private readonly encoderRng: Rng
+    private readonly encoderRng: Rng,
+    /** A cache to share (kept across runs by the engine process); by default a fresh one. */
+    sharedEncodingCache?: EncodingCache
   ) {
     const inputs = width * height
     const { steps, encoder } = config
@@ -43,7 +45,7 @@ export class SeedNetwork implements ModelNetwork {
     this.potential = new Float64Array(inputs)
     this.positiveInputs = new Int32Array(inputs)
     this.inputTrain = new SpikeTrain(inputs, steps)
-    this.encodingCache = encoder.kind === 'deterministic' ? new EncodingCache() : null
+    this.encodingCache = encoder.kind === 'deterministic' ? (sharedEncodingCache ?? new EncodingCache()) : null
     let fanIn = inputs
     this.layers = config.network.layers.map(({ neurons }) => {
       const layer = new Layer(
