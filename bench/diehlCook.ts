@@ -169,7 +169,7 @@ export function printDiehlCook(rows: readonly DiehlCookRow[], images: number): v
   )
 }
 
-// Run alone: npx tsx bench/diehlCook.ts
+// Run alone: node --require tsx/cjs bench/diehlCook.ts
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {

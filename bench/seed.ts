@@ -13,7 +13,7 @@
  * engines image by image), so a change in the machine's load shifts every case alike; the
  * figure is the median over all timed images.
  *
- * `npm run bench` runs this before the diehl-cook-2015 cases; `npx tsx bench/seed.ts [--images N]
+ * `npm run bench` runs this before the diehl-cook-2015 cases; `node --require tsx/cjs bench/seed.ts [--images N]
  * [--rounds R] [--json] [--compare DIR]` runs it alone. `--compare DIR` also times the engine of
  * another copy of `src/` (e.g. an earlier commit's: `git archive HEAD src | tar -x -C /tmp/old`),
  * interleaved with this one: the fair before/after on a busy machine.
@@ -165,7 +165,7 @@ export function printSeed(rows: readonly SeedRow[], images: number, rounds: numb
   console.log(`\nslowest speed-up against the Python reference: new images ${worst(false)}×, seen images ${worst(true)}× (goal: ≥ ${SEED_GOAL}×)`)
 }
 
-// Run alone: npx tsx bench/seed.ts
+// Run alone: node --require tsx/cjs bench/seed.ts
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
     options: {
