@@ -1,7 +1,7 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3'
 import type { MetricSeries } from '../../../shared/api'
 import type { MetricColumn, MetricPoint } from '../../../shared/engineProtocol'
-import { isoNow, jsonIds, numberOrNaN } from '../util'
+import { float64Blob, float64FromBlob, isoNow, jsonIds, numberOrNaN } from '../util'
 
 /** One key's points as JSON arrays (rows of `metrics`, written before schema version 4). */
 interface SeriesRecord {
@@ -71,7 +71,7 @@ export class MetricsRepository {
         const { key, firstStep, steps, values } = chunk
         const count = values.length
         if (count === 0) continue
-        this.insertChunk.run(runId, key, firstStep, count, steps && toBlob(steps), toBlob(values), time)
+        this.insertChunk.run(runId, key, firstStep, count, steps && float64Blob(steps), float64Blob(values), time)
         // Within a batch, as across batches, the later value of a step counts.
         let latest = latestOfKey.get(key)
         for (let i = steps ? 0 : count - 1; i < count; i++) {
@@ -141,21 +141,6 @@ function toSeries(record: SeriesRecord): MetricSeries {
   return { key: record.key, steps: order.map((i) => steps[i]), values: order.map((i) => values[i]) }
 }
 
-/**
- * Raw little-endian float64 bytes (the byte order of every platform the app ships on, as the
- * snapshots' weights), so values come back bit for bit, NaN included.
- */
-function toBlob(values: Float64Array): Buffer {
-  return Buffer.from(values.buffer, values.byteOffset, values.byteLength)
-}
-
-/** A copy in a fresh (8-byte aligned) buffer: the BLOB's Buffer may sit at any offset. */
-function fromBlob(data: Buffer): Float64Array {
-  const values = new Float64Array(data.byteLength / 8)
-  new Uint8Array(values.buffer).set(data)
-  return values
-}
-
 /** Points grouped by key (first appearance order), each key's points in the order given. */
 function chunksOf(points: readonly MetricPoint[]): Chunk[] {
   const byKey = new Map<string, MetricPoint[]>()
@@ -183,7 +168,7 @@ function chunksOf(points: readonly MetricPoint[]): Chunk[] {
  * case: a run's batches) are concatenated without a map.
  */
 function merge(key: string, legacy: MetricSeries | null, chunks: readonly ChunkRecord[]): MetricSeries {
-  const decoded = chunks.map((c) => ({ firstStep: c.first_step, count: c.count, steps: c.steps && fromBlob(c.steps), values: fromBlob(c.values) }))
+  const decoded = chunks.map((c) => ({ firstStep: c.first_step, count: c.count, steps: c.steps && float64FromBlob(c.steps), values: float64FromBlob(c.values) }))
   let ascending = true
   let last = legacy && legacy.steps.length ? legacy.steps[legacy.steps.length - 1] : -Infinity
   let total = legacy ? legacy.steps.length : 0

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3'
 import type { SnapshotInfo } from '../../../shared/api'
-import { isoNow } from '../util'
+import { float64Blob, float64FromBlob, isoNow } from '../util'
 
 export interface NewSnapshot {
   runId: number
@@ -42,28 +42,13 @@ interface SnapshotRecord {
   data: Buffer
 }
 
-/**
- * Weights stored as the raw bytes of a Float64Array (dtype 'f64': little-endian, the byte order
- * of every platform the app ships on), so they come back bit for bit: -0, subnormals, all of it.
- */
-function toBlob(weights: Float64Array): Buffer {
-  return Buffer.from(weights.buffer, weights.byteOffset, weights.byteLength)
-}
-
-/** A copy in a fresh (8-byte aligned) buffer: the BLOB's Buffer may sit at any offset. */
-function fromBlob(data: Buffer): Float64Array {
-  const weights = new Float64Array(data.byteLength / 8)
-  new Uint8Array(weights.buffer).set(data)
-  return weights
-}
-
 function toSnapshot(record: SnapshotRecord): Snapshot {
   return {
     step: record.step,
     layer: record.layer,
     neurons: record.neurons,
     inputs: record.inputs,
-    weights: fromBlob(record.data),
+    weights: float64FromBlob(record.data),
     rng: JSON.parse(record.rng_json) as unknown,
     createdAt: record.created_at
   }
@@ -110,7 +95,7 @@ export class SnapshotsRepository {
     if (weights.length !== neurons * inputs) {
       throw new Error(`snapshot of run ${runId} layer ${layer}: ${weights.length} weights for ${neurons} × ${inputs}`)
     }
-    this.upsertSnapshot.run({ runId, step, layer, neurons, inputs, rngJson: JSON.stringify(rng ?? null), createdAt: isoNow(), data: toBlob(weights) })
+    this.upsertSnapshot.run({ runId, step, layer, neurons, inputs, rngJson: JSON.stringify(rng ?? null), createdAt: isoNow(), data: float64Blob(weights) })
   }
 
   /**
@@ -120,7 +105,7 @@ export class SnapshotsRepository {
   putState(runId: number, step: number, state: Readonly<Record<string, ArrayLike<number>>>): void {
     for (const [name, values] of Object.entries(state)) {
       const data = values instanceof Float64Array ? values : Float64Array.from(values)
-      this.upsertState.run({ runId, step, name, data: toBlob(data) })
+      this.upsertState.run({ runId, step, name, data: float64Blob(data) })
     }
   }
 
@@ -129,7 +114,7 @@ export class SnapshotsRepository {
     const rows = this.selectState.all(runId, step)
     if (rows.length === 0) return null
     const state: SnapshotState = {}
-    for (const row of rows) state[row.name] = fromBlob(row.data)
+    for (const row of rows) state[row.name] = float64FromBlob(row.data)
     return state
   }
 
@@ -152,7 +137,7 @@ export class SnapshotsRepository {
     return {
       step,
       rng: JSON.parse(records[0].rng_json) as unknown,
-      layers: records.map((r) => ({ neurons: r.neurons, inputs: r.inputs, weights: fromBlob(r.data) })),
+      layers: records.map((r) => ({ neurons: r.neurons, inputs: r.inputs, weights: float64FromBlob(r.data) })),
       state: this.state(runId, step)
     }
   }
