@@ -1,6 +1,7 @@
 /**
- * Diehl & Cook's weight normalisation, done before every training presentation: scale each
- * neuron's incoming weights so that they sum to `target` (78 for 784 inputs). Weights are indexed
+ * Diehl & Cook's weight normalisation as the paper states it, for every neuron: scale each
+ * neuron's incoming weights so that they sum to `target` (78 for 784 inputs). The network runs
+ * normalizeChanged (below) instead; this whole-network form is the rule the tests hold it to. Weights are indexed
  * by synapse, `post[s]` is the neuron synapse s ends on; `sums` is scratch with one entry per
  * neuron. A neuron whose weights are all 0 is left as it is.
  */
