@@ -9,10 +9,11 @@
  * this process's CPU time are both reported: on a shared machine the CPU time is the fairer one.
  *
  * `npm run bench` runs this after the seed-2017 cases; `node --require tsx/cjs bench/diehlCook.ts
- * [--images N] [--rounds R] [--sizes 100,400] [--json]` runs it alone. `--compare DIR` also times
+ * [--images N] [--rounds R] [--sizes 100,400] [--js] [--json]` runs it alone. `--compare DIR` also times
  * the engine of another copy of `src/` (e.g. an earlier commit's, from `git archive`), interleaved
  * with this one image by image in the same process, so both see the same machine: the fair
- * before/after on a busy machine.
+ * before/after on a busy machine. `--js` also times this tree's network with its hot loops in
+ * JavaScript rather than WebAssembly (src/engine/wasm; the same results), interleaved likewise.
  *
  * Run the benches as CommonJS (`node --require tsx/cjs`, as `npm run bench` does), not with
  * `npx tsx`: the CLI and the engine processes run the engine as CommonJS (tsx's CommonJS hook, the
@@ -25,7 +26,9 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createModelNetwork } from '../src/engine/experiment/run'
 import { loadBundledMnist } from '../src/engine/host/bundledMnist'
+import { DiehlCookNetwork } from '../src/engine/network/diehlCookNetwork'
 import type { ModelNetwork } from '../src/engine/network/model'
+import { Rng } from '../src/engine/random'
 import { parseExperimentConfig } from '../src/shared/config'
 
 /** Brian2 2.5.1 cpp_standalone, ms per training image incl. rest, on this machine class (DIEHL_COOK_2015.md). */
@@ -44,6 +47,21 @@ export const THIS_ENGINE: Engine = {
   build: (neurons) => {
     const config = parseExperimentConfig({ preset: 'diehl-cook-2015', network: { layers: [{ neurons }] } })
     return createModelNetwork(config, 28, 28).network as ReturnType<Engine['build']>
+  }
+}
+
+/** This tree's engine with the hot loops in JavaScript: the network createModelNetwork builds, rebuilt with `kernels: 'js'`. */
+export const THIS_ENGINE_JS: Engine = {
+  name: 'this tree, JavaScript loops',
+  build: (neurons) => {
+    const config = parseExperimentConfig({ preset: 'diehl-cook-2015', network: { layers: [{ neurons }] } })
+    const built = createModelNetwork(config, 28, 28).network as DiehlCookNetwork
+    // The random streams as createModelNetwork splits them (checked through the delays).
+    const root = new Rng(config.seed)
+    const network = new DiehlCookNetwork(config.diehlCook!, neurons, built.inputs, config.learning.enabled, root.split('encoder'), root.split('delays'), 'js')
+    if (network.synapses.delayOf.some((d, k) => d !== built.synapses.delayOf[k])) throw new Error('bench: the JavaScript twin drew other delays than createModelNetwork')
+    network.layers[0].setWeights(built.layers[0].getWeights())
+    return network
   }
 }
 
@@ -177,6 +195,7 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '5' },
       compare: { type: 'string' },
       sizes: { type: 'string', default: '100,400' },
+      js: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false }
     }
   })
@@ -187,7 +206,7 @@ async function main(): Promise<void> {
     console.error(`error: --images must be an integer ≥ 10, --rounds ≥ 1, --sizes a list of ${Object.keys(BRIAN2_CPP_MS).join(', ')}`)
     process.exit(2)
   }
-  const engines = values.compare ? [THIS_ENGINE, await loadEngine(values.compare)] : [THIS_ENGINE]
+  const engines = [THIS_ENGINE, ...(values.js ? [THIS_ENGINE_JS] : []), ...(values.compare ? [await loadEngine(values.compare)] : [])]
   const rows = benchDiehlCook(sizes, images, rounds, engines)
   if (values.json) console.log(JSON.stringify({ node: process.version, timedImages: images, rows }, null, 2))
   else printDiehlCook(rows, images)

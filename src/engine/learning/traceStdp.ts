@@ -1,3 +1,5 @@
+import { type ArrayAllocator, type DcKernels, heapArrays, type KernelArrays } from '../wasm/dcKernels'
+
 /** Largest decay table: past it (very long time constants) a trace is read with Math.exp. */
 const MAX_TABLE_STEPS = 1 << 16
 
@@ -23,27 +25,45 @@ export class LazyTraces {
   readonly decayAfter: Float64Array
   /** decayAfter's length: read() of a gap of at least this many steps does not use the table. */
   readonly tableSteps: number
+  /** Whether every gap past the table reads 0 (no Math.exp needed): the table reaches TRACE_FLOOR. */
+  readonly tableReachesFloor: boolean
   private readonly stepsPerTau: number
 
+  /** `arrays`: where to allocate value, updatedAt and decayAfter (a wasm kernel memory for TraceStdp's post1). */
   constructor(
     readonly size: number,
     tau: number,
-    dt: number
+    dt: number,
+    arrays: ArrayAllocator = heapArrays
   ) {
-    this.value = new Float64Array(size)
-    this.updatedAt = new Float64Array(size)
+    this.value = arrays.float64(size)
+    this.updatedAt = arrays.float64(size)
     this.stepsPerTau = dt / tau
-    // e^(−k·dt/τ) ≥ TRACE_FLOOR for every k < tableSteps.
-    this.tableSteps = Math.min(MAX_TABLE_STEPS, Math.floor(-Math.log(TRACE_FLOOR) / this.stepsPerTau) + 1)
-    this.decayAfter = new Float64Array(this.tableSteps)
+    this.tableSteps = LazyTraces.tableStepsFor(tau, dt)
+    this.tableReachesFloor = this.tableSteps < MAX_TABLE_STEPS
+    this.decayAfter = arrays.float64(this.tableSteps)
     for (let k = 0; k < this.tableSteps; k++) this.decayAfter[k] = Math.exp(-k * this.stepsPerTau)
+  }
+
+  /** decayAfter's length for these constants: e^(−k·dt/τ) ≥ TRACE_FLOOR for every k below it (or MAX_TABLE_STEPS). */
+  static tableStepsFor(tau: number, dt: number): number {
+    return Math.min(MAX_TABLE_STEPS, Math.floor(-Math.log(TRACE_FLOOR) / (dt / tau)) + 1)
+  }
+
+  /** The arrays a LazyTraces of `size` allocates (for sizing a kernel memory). */
+  static kernelArrays(size: number, tau: number, dt: number): KernelArrays {
+    return [
+      [size, 8],
+      [size, 8],
+      [LazyTraces.tableStepsFor(tau, dt), 8]
+    ]
   }
 
   /** e^(−gap·dt/τ). */
   decay(gap: number): number {
     // `| 0`: steps are whole numbers but may be stored as doubles; an int index keeps the load fast.
     if (gap < this.tableSteps) return this.decayAfter[gap | 0]
-    if (this.tableSteps < MAX_TABLE_STEPS) return 0
+    if (this.tableReachesFloor) return 0
     const decay = Math.exp(-gap * this.stepsPerTau)
     return decay < TRACE_FLOOR ? 0 : decay
   }
@@ -134,29 +154,52 @@ export class TraceStdp {
   private readonly nuPost: number
   private readonly wMax: number
 
+  /**
+   * `kernels`: run the arrival loop, the depression update and potentiation in WebAssembly
+   * (DcKernels.deliverArrivals, updateDepression, potentiate: the same doubles); the spike
+   * history, post1 and the depression lists are then allocated in its memory (kernelArrays), and
+   * targets, and the arrays passed to onPreArrivals and onPostSpike, must live there. Null: the
+   * JavaScript loops.
+   */
   constructor(
     readonly inputs: number,
     readonly neurons: number,
     maxDelaySteps: number,
     p: TraceStdpParams,
-    targets = new Float64Array(2 * neurons)
+    targets: Float64Array = new Float64Array(2 * neurons),
+    private readonly kernels: DcKernels | null = null
   ) {
     if (targets.length !== 2 * neurons) throw new RangeError(`trace STDP: targets need 2 × ${neurons} values, got ${targets.length}`)
+    if (kernels && !kernels.owns(targets)) throw new RangeError('trace STDP: with wasm kernels, targets must live in their memory')
     this.depth = maxDelaySteps + 1
-    this.history = new Float64Array(inputs * this.depth).fill(NEVER)
-    this.historyHead = new Int32Array(inputs)
-    this.preDecay = new LazyTraces(0, p.tauPre, p.dt)
-    this.post1 = new LazyTraces(neurons, p.tauPost1, p.dt)
+    const arrays = kernels ?? heapArrays
+    this.history = arrays.float64(inputs * this.depth).fill(NEVER)
+    this.historyHead = arrays.int32(inputs)
+    this.preDecay = new LazyTraces(0, p.tauPre, p.dt, arrays)
+    this.post1 = new LazyTraces(neurons, p.tauPost1, p.dt, arrays)
     this.post2 = new LazyTraces(neurons, p.tauPost2, p.dt)
     this.targets = targets
     this.ge = targets.subarray(0, neurons)
     this.depressionNow = targets.subarray(neurons)
-    this.depressing = new Int32Array(neurons)
-    this.isDepressing = new Uint8Array(neurons)
-    this.weightsChanged = new Uint8Array(neurons).fill(1)
+    this.depressing = arrays.int32(neurons)
+    this.isDepressing = arrays.uint8(neurons)
+    this.weightsChanged = arrays.uint8(neurons).fill(1)
     this.nuPre = p.nuPre
     this.nuPost = p.nuPost
     this.wMax = p.wMax
+  }
+
+  /** The arrays a TraceStdp with kernels allocates from them (besides the targets it is given). */
+  static kernelArrays(inputs: number, neurons: number, maxDelaySteps: number, p: TraceStdpParams): KernelArrays {
+    return [
+      [inputs * (maxDelaySteps + 1), 8], // history
+      [inputs, 4], // historyHead
+      ...LazyTraces.kernelArrays(0, p.tauPre, p.dt), // preDecay
+      ...LazyTraces.kernelArrays(neurons, p.tauPost1, p.dt), // post1
+      [neurons, 4], // depressing
+      [neurons, 1], // isDepressing
+      [neurons, 1] // weightsChanged
+    ]
   }
 
   /** Check at build time that the synapse layout fits this rule (not at every event). */
@@ -164,6 +207,9 @@ export class TraceStdp {
     const synapses = this.inputs * this.neurons
     for (const [name, array] of [['weights', weights], ['targets', post], ['synapse indices', synapseOf], ['delays', delayOf]] as const) {
       if (array.length !== synapses) throw new RangeError(`trace STDP: built for ${synapses} synapses, got ${array.length} ${name}`)
+    }
+    if (this.kernels && ![weights, post, synapseOf, delayOf].every((array) => this.kernels?.owns(array))) {
+      throw new RangeError('trace STDP: with wasm kernels, the weights and the synapse layout must live in their memory')
     }
     for (let k = 0; k < delayOf.length; k++) {
       if (delayOf[k] >= this.depth) throw new RangeError(`trace STDP: delay ${delayOf[k]} is longer than the ${this.depth - 1} steps the spike history covers`)
@@ -204,12 +250,18 @@ export class TraceStdp {
    * length again at every iteration, and does so once for the four (a quarter less time).
    * The four go to four different neurons (a run has each neuron at most once), so the order
    * of the updates is immaterial.
+   *
+   * With kernels the same loop runs in WebAssembly (one synapse at a time, the same operations).
    */
   onPreArrivals(ranges: Int32Array, rangeCount: number, post: Uint16Array, weights: Float64Array, now: number): void {
     // ge[j] is targets[j], depressionNow[j] is targets[n + j].
     const { targets, neurons: n } = this
     if (this.depressionStep !== now) this.updateDepression(now)
     const wMax = this.wMax
+    if (this.kernels !== null) {
+      this.kernels.deliverArrivals(ranges, rangeCount, post, weights, targets, n, wMax)
+      return
+    }
     for (let r = 0; r < rangeCount; r++) {
       let s = ranges[2 * r]
       const end = ranges[2 * r + 1]
@@ -262,7 +314,12 @@ export class TraceStdp {
 
   /** depressionNow at step `now`; a neuron leaves the list once its post1 reads 0 (it stays 0 until j spikes). */
   private updateDepression(now: number): void {
-    const { post1, nuPre, depressing, isDepressing, depressionNow, weightsChanged, depressingCount } = this
+    const { post1, nuPre, depressing, isDepressing, depressionNow, weightsChanged, depressingCount, kernels } = this
+    if (kernels !== null && post1.tableReachesFloor) {
+      this.depressingCount = kernels.updateDepression(now, depressing, depressingCount, post1.value, post1.updatedAt, post1.decayAfter, nuPre, depressionNow, isDepressing, weightsChanged)
+      this.depressionStep = now
+      return
+    }
     // post1.read(j, now), with the trace's arrays read once rather than per neuron.
     const { value, updatedAt, decayAfter, tableSteps } = post1
     let kept = 0
@@ -294,8 +351,23 @@ export class TraceStdp {
    * delay delayOf[j·inputs + i]), then set its post traces.
    */
   onPostSpike(j: number, synapseOf: Int32Array, delayOf: Int32Array, weights: Float64Array, now: number): void {
-    const { inputs, nuPost, wMax } = this
+    const { inputs, nuPost, wMax, kernels, preDecay } = this
     const gain = nuPost * this.post2.read(j, now)
+    if (kernels !== null && preDecay.tableReachesFloor) {
+      kernels.potentiate(j, inputs, synapseOf, delayOf, weights, this.history, this.historyHead, this.depth, preDecay.decayAfter, now, gain, wMax)
+    } else {
+      this.potentiate(j, synapseOf, delayOf, weights, now, gain)
+    }
+    this.post1.set(j, now, 1)
+    this.post2.set(j, now, 1)
+    this.weightsChanged[j] = 1
+    this.startDepressing(j)
+    if (this.depressionStep === now) this.depressionNow[j] = this.nuPre
+  }
+
+  /** onPostSpike's loop in JavaScript (DcKernels.potentiate does the same in WebAssembly). */
+  private potentiate(j: number, synapseOf: Int32Array, delayOf: Int32Array, weights: Float64Array, now: number, gain: number): void {
+    const { inputs, wMax } = this
     for (let i = 0, k = j * inputs; i < inputs; i++, k++) {
       const s = synapseOf[k]
       const w = weights[s] + gain * this.preTrace(i, delayOf[k], now)
@@ -304,11 +376,6 @@ export class TraceStdp {
       else if (w > wMax) weights[s] = wMax
       else weights[s] = w
     }
-    this.post1.set(j, now, 1)
-    this.post2.set(j, now, 1)
-    this.weightsChanged[j] = 1
-    this.startDepressing(j)
-    if (this.depressionStep === now) this.depressionNow[j] = this.nuPre
   }
 
   reset(): void {

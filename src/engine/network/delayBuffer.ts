@@ -1,3 +1,5 @@
+import { type ArrayAllocator, type DcKernels, heapArrays, type KernelArrays } from '../wasm/dcKernels'
+
 /**
  * All-to-all synapses from `inputs` channels onto `neurons`, each with its own delay in whole
  * steps (0 … maxDelaySteps). Synapses are numbered by (input, delay, neuron), so the synapses
@@ -16,22 +18,28 @@ export class DelayedSynapses {
   /** Its delay in steps: delayOf[j·inputs + i]. */
   readonly delayOf: Int32Array
 
-  /** `delaySteps[j·inputs + i]`: the delay of the synapse from input i to neuron j, in steps. */
+  /**
+   * `delaySteps[j·inputs + i]`: the delay of the synapse from input i to neuron j, in steps.
+   * `arrays`: where to allocate post, groupStart, synapseOf and delayOf (a wasm kernel memory,
+   * whose kernels read them).
+   */
   constructor(
     readonly inputs: number,
     readonly neurons: number,
     delaySteps: ArrayLike<number>,
-    readonly maxDelaySteps: number
+    readonly maxDelaySteps: number,
+    arrays: ArrayAllocator = heapArrays
   ) {
     const size = inputs * neurons
     if (neurons > 65536) throw new RangeError(`at most 65,536 neurons, got ${neurons}`)
     if (delaySteps.length !== size) throw new RangeError(`expected ${size} delays, got ${delaySteps.length}`)
     this.size = size
     this.slots = maxDelaySteps + 1
-    this.post = new Uint16Array(size)
-    this.groupStart = new Int32Array(inputs * this.slots + 1)
-    this.synapseOf = new Int32Array(size)
-    this.delayOf = Int32Array.from(delaySteps)
+    this.post = arrays.uint16(size)
+    this.groupStart = arrays.int32(inputs * this.slots + 1)
+    this.synapseOf = arrays.int32(size)
+    this.delayOf = arrays.int32(size)
+    this.delayOf.set(delaySteps)
     // Counting sort by (input, delay); neurons stay ascending within a group.
     const counts = new Int32Array(inputs * this.slots)
     for (let j = 0; j < neurons; j++) {
@@ -51,6 +59,17 @@ export class DelayedSynapses {
       }
     }
   }
+
+  /** The arrays DelayedSynapses allocate from a kernel memory. */
+  static kernelArrays(inputs: number, neurons: number, maxDelaySteps: number): KernelArrays {
+    const size = inputs * neurons
+    return [
+      [size, 2], // post
+      [inputs * (maxDelaySteps + 1) + 1, 4], // groupStart
+      [size, 4], // synapseOf
+      [size, 4] // delayOf
+    ]
+  }
 }
 
 /**
@@ -67,11 +86,29 @@ export class DelayBuffer {
   /** The last step with any input spike. */
   lastSpikeStep = -Infinity
 
-  constructor(readonly synapses: DelayedSynapses) {
+  /**
+   * `kernels`: find the arrivals in WebAssembly (DcKernels.arrivals, the same ranges); the ring is
+   * then allocated in its memory, and so must the synapses' groupStart and the ranges be.
+   */
+  constructor(
+    readonly synapses: DelayedSynapses,
+    private readonly kernels: DcKernels | null = null
+  ) {
     const { slots, inputs } = synapses
-    this.spikes = new Int32Array(slots * inputs)
-    this.spikeCount = new Int32Array(slots)
-    this.slotStep = new Float64Array(slots).fill(-1)
+    if (kernels && !kernels.owns(synapses.groupStart)) throw new RangeError('delay buffer: with wasm kernels, the synapse groups must live in their memory')
+    const arrays = kernels ?? heapArrays
+    this.spikes = arrays.int32(slots * inputs)
+    this.spikeCount = arrays.int32(slots)
+    this.slotStep = arrays.float64(slots).fill(-1)
+  }
+
+  /** The arrays a DelayBuffer with kernels allocates from them. */
+  static kernelArrays(inputs: number, slots: number): KernelArrays {
+    return [
+      [slots * inputs, 4], // spikes
+      [slots, 4], // spikeCount
+      [slots, 8] // slotStep
+    ]
   }
 
   /** Record the inputs `from[start … end)` as firing at step `now`. */
@@ -93,6 +130,7 @@ export class DelayBuffer {
   arrivals(now: number, ranges: Int32Array): number {
     const { spikes, spikeCount, slotStep } = this
     const { slots, inputs, groupStart } = this.synapses
+    if (this.kernels !== null) return this.kernels.arrivals(now, slots, inputs, spikes, spikeCount, slotStep, groupStart, ranges)
     let count = 0
     for (let d = 0; d < slots; d++) {
       const emitted = now - d

@@ -6,6 +6,7 @@ import { normalizeChanged } from '../learning/weightNormalization'
 import type { SampleMonitor } from '../monitors/sampleMonitor'
 import { AdaptiveConductanceLifNeurons, ConductanceLifNeurons, stepsIn } from '../neurons/conductanceLif'
 import type { Rng, RngState } from '../random'
+import { type ArrayAllocator, DcKernels, heapArrays, kernelBytes } from '../wasm/dcKernels'
 import { DelayBuffer, DelayedSynapses, transmit } from './delayBuffer'
 import type { ModelNetwork, ModelState, WeightLayer } from './model'
 
@@ -39,6 +40,14 @@ import type { ModelNetwork, ModelState, WeightLayer } from './model'
  * in the presentation (spikes during the rest do not count): again with intensity + 1. The rest
  * ends in closed form once nothing is in flight, no neuron can fire and the conductances are
  * negligible (skipQuietRest).
+ *
+ * The hot loops (finding and delivering the arrivals at the input synapses with their
+ * depression, potentiation at spikes, and the excitatory neurons' step) run in WebAssembly
+ * (DcKernels, src/engine/wasm) unless built with `kernels: 'js'`: the same operations in the
+ * same order, so the same doubles. The arrays they touch (weights, the synapse layout, the delay
+ * ring, ranges, ge and depression, the input spike history, post1 and the depressing list, v,
+ * gi, θ) are views into the kernels' memory; what is handed out (getWeights, getModelState) is
+ * a copy.
  */
 export class DiehlCookNetwork implements ModelNetwork {
   readonly excitatory: AdaptiveConductanceLifNeurons
@@ -51,6 +60,8 @@ export class DiehlCookNetwork implements ModelNetwork {
   /** The input spikes of the current presentation (steps 1 … presentSteps). */
   readonly train: SpikeTrain
   readonly layers: readonly WeightLayer[]
+  /** The WebAssembly kernels, or null when the hot loops run in JavaScript. */
+  readonly kernels: DcKernels | null
   readonly outputCounts: Int32Array
   readonly presentSteps: number
   readonly restSteps: number
@@ -83,7 +94,9 @@ export class DiehlCookNetwork implements ModelNetwork {
     readonly inputs: number,
     private readonly learningEnabled: boolean,
     private readonly encoderRng: Rng,
-    delayRng: Rng
+    delayRng: Rng,
+    /** 'js': the JavaScript loops (the reference the tests hold the kernels to); 'wasm' falls back to them where WebAssembly is missing. */
+    kernels: 'wasm' | 'js' = 'wasm'
   ) {
     const { dt } = config
     this.dt = dt
@@ -99,28 +112,49 @@ export class DiehlCookNetwork implements ModelNetwork {
     this.excitatoryToInhibitory = config.synapses.excitatoryToInhibitory
     this.inhibitoryToExcitatory = config.synapses.inhibitoryToExcitatory
 
-    // The STDP rule and the excitatory neurons share ge: arrivals raise it (TraceStdp.targets).
-    const arrivalTargets = new Float64Array(2 * size)
-    this.excitatory = new AdaptiveConductanceLifNeurons(size, { dt, ...config.excitatory }, config.excitatory, arrivalTargets.subarray(0, size))
-    this.inhibitory = new ConductanceLifNeurons(size, { dt, ...config.inhibitory })
-
     // Delays U(0, maxDelay) per synapse, drawn input by input as Brian2's connect(True) orders them.
     const maxDelaySteps = stepsIn(config.input.maxDelay, dt)
     const delaySteps = new Int32Array(size * inputs)
     for (let i = 0; i < inputs; i++) {
       for (let j = 0; j < size; j++) delaySteps[j * inputs + i] = Math.min(maxDelaySteps, stepsIn(delayRng.uniform(0, config.input.maxDelay), dt))
     }
-    this.synapses = new DelayedSynapses(inputs, size, delaySteps, maxDelaySteps)
-    this.weights = new Float64Array(this.synapses.size)
-    this.delays = new DelayBuffer(this.synapses)
-    this.stdp = new TraceStdp(inputs, size, maxDelaySteps, { dt, ...config.stdp }, arrivalTargets)
+
+    // One kernel memory, sized here for every array allocated from it below.
+    const synapseCount = size * inputs
+    const rangeValues = 2 * (maxDelaySteps + 1) * inputs
+    const stdpParams = { dt, ...config.stdp }
+    this.kernels =
+      kernels === 'wasm'
+        ? DcKernels.create(
+            kernelBytes([
+              [2 * size, 8], // arrival targets
+              [synapseCount, 8], // weights
+              [rangeValues, 4], // ranges
+              ...DelayedSynapses.kernelArrays(inputs, size, maxDelaySteps),
+              ...DelayBuffer.kernelArrays(inputs, maxDelaySteps + 1),
+              ...AdaptiveConductanceLifNeurons.kernelArrays(size),
+              ...TraceStdp.kernelArrays(inputs, size, maxDelaySteps, stdpParams)
+            ])
+          )
+        : null
+    const arrays: ArrayAllocator = this.kernels ?? heapArrays
+
+    // The STDP rule and the excitatory neurons share ge: arrivals raise it (TraceStdp.targets).
+    const arrivalTargets = arrays.float64(2 * size)
+    this.excitatory = new AdaptiveConductanceLifNeurons(size, { dt, ...config.excitatory }, config.excitatory, arrivalTargets.subarray(0, size), this.kernels)
+    this.inhibitory = new ConductanceLifNeurons(size, { dt, ...config.inhibitory })
+
+    this.synapses = new DelayedSynapses(inputs, size, delaySteps, maxDelaySteps, arrays)
+    this.weights = arrays.float64(synapseCount)
+    this.delays = new DelayBuffer(this.synapses, this.kernels)
+    this.stdp = new TraceStdp(inputs, size, maxDelaySteps, stdpParams, arrivalTargets, this.kernels)
     this.stdp.requireLayout(this.weights, this.synapses.post, this.synapses.synapseOf, this.synapses.delayOf)
+    this.ranges = arrays.int32(rangeValues)
 
     this.train = new SpikeTrain(inputs, this.presentSteps)
     this.outputCounts = new Int32Array(size)
     this.spikedExcitatory = new Int32Array(size)
     this.spikedInhibitory = new Int32Array(size)
-    this.ranges = new Int32Array(2 * this.synapses.slots * inputs)
     this.layers = [new DelayedWeights(this)]
   }
 
@@ -246,7 +280,8 @@ export class DiehlCookNetwork implements ModelNetwork {
       if (arrived > 0) stdp.onPreArrivals(ranges, arrived, synapses.post, weights, now)
       for (let k = 0; k < firedExcitatory; k++) stdp.onPostSpike(spikedExcitatory[k], synapses.synapseOf, synapses.delayOf, weights, now)
     } else if (arrived > 0) {
-      transmit(ranges, arrived, synapses.post, weights, excitatory.ge)
+      if (this.kernels !== null) this.kernels.transmit(ranges, arrived, synapses.post, weights, excitatory.ge)
+      else transmit(ranges, arrived, synapses.post, weights, excitatory.ge)
     }
     return firedExcitatory
   }

@@ -1,3 +1,4 @@
+import { type ArrayAllocator, type DcKernels, heapArrays, type KernelArrays } from '../wasm/dcKernels'
 import type { ConductanceNeuronGroup } from './types'
 
 /** A conductance-based LIF population's parameters: times in ms, potentials in mV. */
@@ -95,11 +96,16 @@ export class ConductanceLifNeurons implements ConductanceNeuronGroup {
   protected readonly refractorySteps: number
   protected readonly initialPotential: number
 
-  /** `geArray`: where to keep the excitatory conductances (e.g. an array the synapses share); default a new one. */
+  /**
+   * `geArray`: where to keep the excitatory conductances (e.g. an array the synapses share);
+   * default a new one. `arrays`: where to allocate v and gi (a wasm kernel memory, see
+   * AdaptiveConductanceLifNeurons).
+   */
   constructor(
     readonly size: number,
     p: ConductanceLifParams,
-    geArray: Float64Array = new Float64Array(size)
+    geArray: Float64Array = new Float64Array(size),
+    arrays: ArrayAllocator = heapArrays
   ) {
     if (geArray.length !== size) throw new RangeError(`expected ${size} conductances, got ${geArray.length}`)
     const ge = conductanceStep(p.tauExcitatory, p.dt)
@@ -116,9 +122,9 @@ export class ConductanceLifNeurons implements ConductanceNeuronGroup {
     this.inhibitoryReversal = p.inhibitoryReversal
     this.refractorySteps = stepsIn(p.refractory, p.dt)
     this.initialPotential = p.initialPotential
-    this.potential = new Float64Array(size)
+    this.potential = arrays.float64(size)
     this.ge = geArray
-    this.gi = new Float64Array(size)
+    this.gi = arrays.float64(size)
     this.integratesFrom = new Float64Array(size)
     this.awake = new Uint8Array(size)
     this.awakeList = new Int32Array(size)
@@ -264,15 +270,26 @@ export class AdaptiveConductanceLifNeurons extends ConductanceLifNeurons {
   /** The neurons whose v crossed the threshold in the current step (before the refractory and timer checks). */
   private readonly crossing: Int32Array
 
-  constructor(size: number, p: ConductanceLifParams, a: AdaptiveThresholdParams, geArray?: Float64Array) {
-    super(size, p, geArray)
+  /**
+   * `kernels`: step every neuron in WebAssembly (DcKernels.stepExcitatory, the same doubles); v,
+   * gi, θ are then allocated in its memory, and `geArray` must be there too. Null: JavaScript.
+   */
+  constructor(
+    size: number,
+    p: ConductanceLifParams,
+    a: AdaptiveThresholdParams,
+    geArray?: Float64Array,
+    private readonly kernels: DcKernels | null = null
+  ) {
+    super(size, p, geArray, kernels ?? heapArrays)
+    if (kernels && !kernels.owns(this.ge)) throw new RangeError('excitatory neurons: with wasm kernels, ge must live in their memory')
     this.thetaDecay = Math.exp(-p.dt / a.tauTheta)
     this.thetaPlus = a.thetaPlus
     this.thetaInitial = a.thetaInitial
     this.thresholdBase = p.threshold - a.thetaOffset
     // The smallest k with k·timerRate·dt > refractory; the tolerance keeps 100.000…01 at 100.
     this.timerSteps = a.timerRate > 0 ? Math.floor(p.refractory / (a.timerRate * p.dt) + 1e-9) + 1 : 0
-    this.theta = new Float64Array(size)
+    this.theta = (kernels ?? heapArrays).float64(size)
     this.timerStart = new Float64Array(size)
     this.stepFactors = Float64Array.of(
       this.leak,
@@ -292,8 +309,18 @@ export class AdaptiveConductanceLifNeurons extends ConductanceLifNeurons {
     )
     this.refractoryList = new Int32Array(size)
     this.heldPotential = new Float64Array(size)
-    this.crossing = new Int32Array(size)
+    this.crossing = (kernels ?? heapArrays).int32(size)
     this.resetState()
+  }
+
+  /** The arrays AdaptiveConductanceLifNeurons with kernels allocate from them (besides the ge they are given). */
+  static kernelArrays(size: number): KernelArrays {
+    return [
+      [size, 8], // v
+      [size, 8], // gi
+      [size, 8], // θ
+      [size, 4] // crossing
+    ]
   }
 
   override resetState(): void {
@@ -322,16 +349,7 @@ export class AdaptiveConductanceLifNeurons extends ConductanceLifNeurons {
   }
 
   override step(now: number, spiked: Int32Array): number {
-    const { potential, ge, gi, integratesFrom, theta, timerStart, size, stepFactors: f } = this
-    const leak = f[0]
-    const excitatoryDrive = f[1]
-    const inhibitoryDrive = f[2]
-    const geDecay = f[3]
-    const giDecay = f[4]
-    const restPotential = f[5]
-    const excitatoryReversal = f[6]
-    const inhibitoryReversal = f[7]
-    const thresholdBase = f[8]
+    const { potential, integratesFrom, theta, timerStart, stepFactors: f } = this
     const resetPotential = f[9]
     const refractorySteps = f[10]
     const timerSteps = f[11]
@@ -345,9 +363,43 @@ export class AdaptiveConductanceLifNeurons extends ConductanceLifNeurons {
     // Every neuron integrates in one loop without per-neuron checks (they cost more than the
     // arithmetic); the few refractory neurons get their held v back afterwards, and the few whose
     // v crossed the threshold are checked for the refractory period and timer after that.
-    // Two neurons a round: V8 checks each typed array again at every round (once for both).
     const held = this.holdRefractory(now)
-    const { crossing } = this
+    const { crossing, kernels } = this
+    const crossed =
+      kernels !== null ? kernels.stepExcitatory(this.ge, this.gi, potential, theta, crossing, f, thetaDecay) : this.integrateEveryNeuron(thetaDecay)
+    const { refractoryList, heldPotential } = this
+    for (let k = 0; k < held; k++) potential[refractoryList[k]] = heldPotential[k]
+    let fired = 0
+    for (let c = 0; c < crossed; c++) {
+      const j = crossing[c]
+      if (now < integratesFrom[j] || now - timerStart[j] < timerSteps) continue
+      potential[j] = resetPotential
+      integratesFrom[j] = now + refractorySteps
+      timerStart[j] = now
+      theta[j] += thetaGain
+      spiked[fired++] = j
+      refractoryList[this.refractoryCount++] = j
+    }
+    return fired
+  }
+
+  /**
+   * The step's loop over every neuron in JavaScript (DcKernels.stepExcitatory does the same in
+   * WebAssembly): decay ge, gi and θ, integrate v, and list in `crossing` the neurons whose v
+   * is above the threshold; returns how many. Two neurons a round: V8 checks each typed array
+   * again at every round (once for both).
+   */
+  private integrateEveryNeuron(thetaDecay: number): number {
+    const { potential, ge, gi, theta, size, crossing, stepFactors: f } = this
+    const leak = f[0]
+    const excitatoryDrive = f[1]
+    const inhibitoryDrive = f[2]
+    const geDecay = f[3]
+    const giDecay = f[4]
+    const restPotential = f[5]
+    const excitatoryReversal = f[6]
+    const inhibitoryReversal = f[7]
+    const thresholdBase = f[8]
     let crossed = 0
     let j = 0
     for (; j + 1 < size; j += 2) {
@@ -384,20 +436,7 @@ export class AdaptiveConductanceLifNeurons extends ConductanceLifNeurons {
       potential[j] = next
       if (next > th + thresholdBase) crossing[crossed++] = j
     }
-    const { refractoryList, heldPotential } = this
-    for (let k = 0; k < held; k++) potential[refractoryList[k]] = heldPotential[k]
-    let fired = 0
-    for (let c = 0; c < crossed; c++) {
-      const j = crossing[c]
-      if (now < integratesFrom[j] || now - timerStart[j] < timerSteps) continue
-      potential[j] = resetPotential
-      integratesFrom[j] = now + refractorySteps
-      timerStart[j] = now
-      theta[j] += thetaGain
-      spiked[fired++] = j
-      refractoryList[this.refractoryCount++] = j
-    }
-    return fired
+    return crossed
   }
 
   /**
