@@ -7,6 +7,9 @@
  *    on a fresh database. Prints trials per minute and the speed-up (goal: ≥ 1.85× on 2 cores).
  *    For scale, the machine's own ceiling: the same CPU-bound loop in 1 process, then in 2 at
  *    once (a VM's 2 vCPUs may not give 2× even to independent processes).
+ *    Each timed sweep also reports the CPU seconds other processes used meanwhile (from /proc):
+ *    on 2 cores a 2-worker sweep has no core to spare for them, 1 worker has one, so a busy
+ *    neighbour (a type check, a test run) lowers the speed-up far more than either time.
  *    Cold: the sweep starts its engine processes. Warm: each worker's engine has already trained
  *    one untimed trial of the same model and size (another seed), as in an app that has trained
  *    before, so V8's compilation of the training code is done before the timed sweep. (Until
@@ -33,7 +36,7 @@
  * `printSweepThroughput`.
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -81,13 +84,46 @@ function throughputSweep(trials: number, perClass: number, epochs: number): Swee
   }
 }
 
+/** Linux's clock ticks per second for /proc CPU times (USER_HZ, 100 on every mainstream kernel). */
+const CLOCK_TICKS_PER_SECOND = 100
+
 /**
- * Seconds for sweep `input` on a fresh database. `warm`: the engine processes are already running
+ * CPU seconds the whole machine has spent busy, and this process with its children (the engines)
+ * have used, from /proc; null where there is no /proc. Their difference over a timed sweep is
+ * what other processes took: on 2 cores a 2-worker sweep has no core to spare for them, so one
+ * busy neighbour costs it far more than it costs 1 worker.
+ */
+function cpuSplit(): { machine: number; ours: number } | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number)
+    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+    const busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]
+    let ours = 0
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue
+      let stat: string[]
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')
+      } catch {
+        continue // ended meanwhile
+      }
+      // After the command: state ppid … utime (12th) stime (13th field of the whole line).
+      if (Number(entry) === process.pid || Number(stat[1]) === process.pid) ours += Number(stat[11]) + Number(stat[12])
+    }
+    return { machine: busy / CLOCK_TICKS_PER_SECOND, ours: ours / CLOCK_TICKS_PER_SECOND }
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Seconds for sweep `input` on a fresh database, and the CPU seconds other processes used
+ * meanwhile (null where it cannot be known). `warm`: the engine processes are already running
  * and have trained this model before (a sweep of one trial per worker, of the same model and size
  * with another seed, goes first, untimed), as in an app or `serve` that has trained before; cold,
  * the sweep also pays for starting them and for V8 compiling the training code while it runs.
  */
-async function timeSweep(input: SweepDefinitionInput, workers: number, executor?: TrialExecutor, warm = false): Promise<{ seconds: number; completed: number }> {
+async function timeSweep(input: SweepDefinitionInput, workers: number, executor?: TrialExecutor, warm = false): Promise<{ seconds: number; completed: number; otherCpuSeconds: number | null }> {
   const wb = await createWorkbench({ databasePath: freshDb(), engine: nodeEngineProcessFactory(), concurrency: workers })
   const sweeps = new SweepService(wb.store, wb.runs, wb.events, { executor })
   try {
@@ -95,14 +131,17 @@ async function timeSweep(input: SweepDefinitionInput, workers: number, executor?
       const warmUp = { ...input, name: 'warm-up', budget: workers, seed: (input.seed ?? 0) + 1 }
       await sweeps.wait(sweeps.create(warmUp, { concurrency: workers }).id)
     }
+    const cpuBefore = cpuSplit()
     const started = performance.now()
     const { id } = sweeps.create(input, { concurrency: workers })
     const outcome = await sweeps.wait(id)
     const seconds = (performance.now() - started) / 1000
+    const cpuAfter = cpuSplit()
+    const otherCpuSeconds = cpuBefore && cpuAfter ? Math.max(0, cpuAfter.machine - cpuBefore.machine - (cpuAfter.ours - cpuBefore.ours)) : null
     const detail = sweeps.get(id)
     const failed = detail.trialList.find((t) => t.status !== 'completed')
     if (outcome !== 'completed' || failed) throw new Error(`sweep ended ${outcome}${failed ? `; trial ${failed.index} ${failed.status}: ${failed.error}` : ''}`)
-    return { seconds, completed: detail.trials.completed }
+    return { seconds, completed: detail.trials.completed, otherCpuSeconds }
   } finally {
     await sweeps.close()
     await wb.close()
@@ -198,15 +237,23 @@ async function startupBreakdown(repeat: number) {
   }
 }
 
+/** One configuration's best sweep. */
+export interface SweepTiming {
+  seconds: number
+  trialsPerMinute: number
+  /** CPU seconds other processes on the machine used during that sweep (null: unknown, no /proc). */
+  otherCpuSeconds: number | null
+}
+
 export interface SweepThroughput {
   trials: number
   repeat: number
   imagesPerTrial: number
   cores: number
-  oneWorker: { seconds: number; trialsPerMinute: number }
-  twoWorkers: { seconds: number; trialsPerMinute: number }
+  oneWorker: SweepTiming
+  twoWorkers: SweepTiming
   speedup: number
-  warm: { oneWorker: { seconds: number; trialsPerMinute: number }; twoWorkers: { seconds: number; trialsPerMinute: number }; speedup: number }
+  warm: { oneWorker: SweepTiming; twoWorkers: SweepTiming; speedup: number }
   /** Two CPU-bound processes at once against one: what 2 workers can hope for here. */
   machineCeiling: number
 }
@@ -220,10 +267,11 @@ export async function benchSweepThroughput(options: ThroughputOptions = {}): Pro
     const input = () => throughputSweep(trials, perClass, epochs)
     let alone = Infinity
     let together = Infinity
-    let one = { seconds: Infinity, completed: 0 }
-    let two = { seconds: Infinity, completed: 0 }
-    let oneWarm = { seconds: Infinity, completed: 0 }
-    let twoWarm = { seconds: Infinity, completed: 0 }
+    const none: { seconds: number; completed: number; otherCpuSeconds: number | null } = { seconds: Infinity, completed: 0, otherCpuSeconds: null }
+    let one = none
+    let two = none
+    let oneWarm = none
+    let twoWarm = none
     for (let round = 0; round < repeat; round++) {
       const spins = await machineCeiling()
       alone = Math.min(alone, spins.alone)
@@ -233,20 +281,20 @@ export async function benchSweepThroughput(options: ThroughputOptions = {}): Pro
       oneWarm = fastest(oneWarm, await timeSweep(input(), 1, undefined, true))
       twoWarm = fastest(twoWarm, await timeSweep(input(), 2, undefined, true))
     }
-    const perMinute = (r: { seconds: number }) => (60 * trials) / r.seconds
+    const timing = (r: { seconds: number; otherCpuSeconds: number | null }): SweepTiming => ({
+      seconds: r.seconds,
+      trialsPerMinute: (60 * trials) / r.seconds,
+      otherCpuSeconds: r.otherCpuSeconds
+    })
     return {
       trials,
       repeat,
       imagesPerTrial: 3 * perClass * epochs,
       cores: cpus().length,
-      oneWorker: { seconds: one.seconds, trialsPerMinute: perMinute(one) },
-      twoWorkers: { seconds: two.seconds, trialsPerMinute: perMinute(two) },
+      oneWorker: timing(one),
+      twoWorkers: timing(two),
       speedup: one.seconds / two.seconds,
-      warm: {
-        oneWorker: { seconds: oneWarm.seconds, trialsPerMinute: perMinute(oneWarm) },
-        twoWorkers: { seconds: twoWarm.seconds, trialsPerMinute: perMinute(twoWarm) },
-        speedup: oneWarm.seconds / twoWarm.seconds
-      },
+      warm: { oneWorker: timing(oneWarm), twoWorkers: timing(twoWarm), speedup: oneWarm.seconds / twoWarm.seconds },
       machineCeiling: (2 * alone) / together
     }
   } finally {
@@ -258,8 +306,10 @@ export async function benchSweepThroughput(options: ThroughputOptions = {}): Pro
 }
 
 export function printSweepThroughput(t: SweepThroughput): void {
-  const row = (label: string, r: { seconds: number; trialsPerMinute: number }) =>
-    `  ${label.padEnd(10)} ${r.seconds.toFixed(2).padStart(6)} s   ${r.trialsPerMinute.toFixed(1).padStart(6)} trials/min`
+  // Other processes' CPU during the sweep: a 2-worker sweep on 2 cores loses nearly all of it.
+  const others = (r: SweepTiming) => (r.otherCpuSeconds === null ? '' : `   others ${r.otherCpuSeconds.toFixed(2)} CPU s`)
+  const row = (label: string, r: SweepTiming) =>
+    `  ${label.padEnd(10)} ${r.seconds.toFixed(2).padStart(6)} s   ${r.trialsPerMinute.toFixed(1).padStart(6)} trials/min${others(r)}`
   const goal = (speedup: number) => `speed-up ${speedup.toFixed(2)}× (goal ≥ ${SWEEP_SPEEDUP_GOAL}×: ${speedup >= SWEEP_SPEEDUP_GOAL ? 'met' : 'not met'})`
   console.log(`sweep throughput: ${t.trials}-trial seed-2017 sweep, ${t.imagesPerTrial} training images per trial, ${t.cores} cores, best of ${t.repeat}`)
   console.log(`  engines started by the sweep (cold):`)

@@ -370,6 +370,63 @@ describe('engine run supervision (fake process)', () => {
     })
   }
 
+  it('handles a batch as its reports one by one, in order, inside one handleBatch call', async () => {
+    const batches: string[][] = []
+    const order: string[] = []
+    const fake = superviseFake({
+      handleBatch: (handleReports: () => void) => {
+        batches.push([])
+        handleReports()
+      }
+    })
+    const note = (what: string) => (order.push(what), batches.at(-1)?.push(what))
+    fake.run.onProgress(() => note('progress'))
+    fake.run.onMetrics(() => note('metrics'))
+    fake.run.onSnapshot(() => note('snapshot'))
+    fake.run.onEvaluation(() => note('evaluation'))
+    fake.run.onDone(() => note('done'))
+    fake.deliver(ready)
+    fake.deliver({
+      type: 'batch',
+      messages: [
+        { type: 'metrics', columns: [{ key: 'train.spikes', firstStep: 1, values: Float64Array.of(3, 4) }] },
+        { type: 'progress', done: 2, total: 2, imagesPerSecond: 1, last: null, traces: null, live: null },
+        { type: 'snapshot', step: 2, epoch: 0, layers: [], rng: { encoder: [1, 2, 3, 4] } },
+        { type: 'evaluation', evaluation: {}, classLabels: [0, 1] },
+        { type: 'done', presented: 2, elapsedMs: 5, cancelled: false }
+      ]
+    })
+    expect(await fake.run.finished).toMatchObject({ status: 'done', presented: 2 })
+    expect(batches).toEqual([['metrics', 'progress', 'snapshot', 'evaluation', 'done']])
+    expect(order).toEqual(batches[0])
+    expect(fake.failures).toEqual([])
+  })
+
+  for (const [what, batch] of [
+    ['an element that is not a report', { type: 'batch', messages: [{ type: 'progress', done: 1, total: 2, imagesPerSecond: 1 }, { type: 'ready', protocol: 4, engineVersion: 'x', pid: 1 }] }],
+    ['an element without its fields', { type: 'batch', messages: [{ type: 'progress', done: 1, total: 2, imagesPerSecond: 1 }, { type: 'metrics', columns: [{ key: 'x', firstStep: 0, values: [1] }] }] }],
+    ['a batch in a batch', { type: 'batch', messages: [{ type: 'batch', messages: [] }] }],
+    ['no elements', { type: 'batch', messages: [] }]
+  ] as const) {
+    it(`fails the run on a batch with ${what}, before handling any of it`, async () => {
+      const fake = superviseFake()
+      const handled: string[] = []
+      fake.run.onProgress(() => handled.push('progress'))
+      fake.deliver(ready)
+      fake.deliver(batch)
+      expect(await fake.run.finished).toMatchObject({ status: 'failed', kind: 'protocol' })
+      expect(handled).toEqual([])
+      expect(fake.killed()).toBe(true)
+    })
+  }
+
+  it('refuses a batch before ready', async () => {
+    const fake = superviseFake()
+    fake.deliver({ type: 'batch', messages: [{ type: 'done', presented: 0, elapsedMs: 0, cancelled: false }] })
+    expect(await fake.run.finished).toMatchObject({ status: 'failed', kind: 'protocol' })
+    expect(fake.failures[0][0]).toMatch(/before "ready"/)
+  })
+
   it('kills an engine that does not answer cancel in time and reports the run cancelled', async () => {
     const fake = superviseFake({ cancelTimeoutMs: 20 })
     fake.deliver(ready)

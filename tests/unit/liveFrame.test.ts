@@ -6,7 +6,7 @@ import { runWorker } from '../../src/engine/host/worker'
 import { loadInputs } from '../../src/engine/host/loadInputs'
 import { DiehlCookNetwork } from '../../src/engine/network/diehlCookNetwork'
 import { parseExperimentConfig, type ExperimentConfigInput } from '../../src/shared/config'
-import { ENGINE_PROTOCOL_VERSION, type EngineToHost, type HostToEngine } from '../../src/shared/engineProtocol'
+import { ENGINE_PROTOCOL_VERSION, type EngineReport, type HostToEngine } from '../../src/shared/engineProtocol'
 
 /** Train `input` with a LiveRecorder fed as the worker feeds it; also keep every record (with spike times). */
 function train(input: ExperimentConfigInput, limits = LIVE_LIMITS) {
@@ -96,22 +96,25 @@ describe('LiveRecorder', () => {
 
 describe('the engine worker\'s progress', () => {
   it('carries live frames (with the traces) at most every LIVE_FRAME_MS, and the last one with the weights', async () => {
-    const sent: { at: number; msg: EngineToHost }[] = []
+    const sent: { at: number; msg: EngineReport }[] = []
     let deliver: (msg: HostToEngine) => void = () => undefined
     // 3,600 images: long enough (a few hundred ms even on a fast machine) for several progress messages.
     const config = parseExperimentConfig({ steps: 100, epochs: 4, network: { layers: [{ neurons: 4 }] }, data: { trainPerClass: 300, testPerClass: 0 }, evaluation: { enabled: false } })
     const finished = new Promise<void>((resolve) => {
       void runWorker({
         send: (msg) => {
-          sent.push({ at: performance.now(), msg })
-          if (msg.type === 'done') resolve()
+          // A batch's reports left together; each is recorded as if it had come alone.
+          for (const report of msg.type === 'batch' ? msg.messages : [msg]) {
+            sent.push({ at: performance.now(), msg: report })
+            if (report.type === 'done') resolve()
+          }
         },
         onMessage: (cb) => (deliver = cb)
       })
     })
     deliver({ type: 'start', protocol: ENGINE_PROTOCOL_VERSION, runId: 1, config, resume: null, progressIntervalMs: 20, traceNeurons: [0, 1] })
     await finished
-    const progress = sent.filter((s) => s.msg.type === 'progress') as { at: number; msg: Extract<EngineToHost, { type: 'progress' }> }[]
+    const progress = sent.filter((s) => s.msg.type === 'progress') as { at: number; msg: Extract<EngineReport, { type: 'progress' }> }[]
     const withLive = progress.filter((p) => p.msg.live)
     expect(progress.length).toBeGreaterThan(withLive.length)
     // Traces travel with live frames only; frames are at least LIVE_FRAME_MS apart (the final one excepted).

@@ -6,13 +6,14 @@
  */
 import { parseExperimentConfig } from '../../shared/config'
 import {
+  type BatchedReport,
   ENGINE_PROTOCOL_VERSION,
   type EngineToHost,
   type HostToEngine,
   type MetricColumn,
   type RngStateTuple
 } from '../../shared/engineProtocol'
-import { ENGINE_VERSION, Experiment, type PresentationRecord, type WeightSnapshot } from '../experiment/run'
+import { ENGINE_VERSION, Experiment, type LoadedData, type PresentationRecord, type WeightSnapshot } from '../experiment/run'
 import { LIVE_FRAME_MS, LIVE_WEIGHTS_MS, LiveRecorder } from './liveFrame'
 import { loadInputs } from './loadInputs'
 
@@ -95,11 +96,17 @@ class WorkerRun {
   private live: LiveRecorder | null = null
   private lastLiveAt = -Infinity
   private lastWeightsAt = -Infinity
+  /** Reports wait here until the engine yields (end of a slice, end of the run) or takes a snapshot. */
+  private readonly outbox: Outbox
+  /** In finish(): the final snapshot, evaluation and done leave together. */
+  private finishing = false
 
   constructor(
     private readonly port: EnginePort,
     private readonly start: StartMessage
-  ) {}
+  ) {
+    this.outbox = new Outbox(port)
+  }
 
   cancel(): void {
     this.cancelRequested = true
@@ -123,6 +130,8 @@ class WorkerRun {
       this.finish(experiment)
       return 0
     } catch (error) {
+      // What the run reported before it failed still reaches the host, in order.
+      this.outbox.flush()
       port.send(errorMessage(error, INPUT_ERRORS.has((error as Error)?.name) ? 'input' : 'internal'))
       return 1
     }
@@ -132,11 +141,16 @@ class WorkerRun {
     const { start } = this
     const config = parseExperimentConfig(start.config, 'config')
     // This process trains run after run: keep datasets and encodings for the next one.
-    const data = loadInputs(config, { keep: true })
+    const { source, testSource, initialWeights, encodings } = loadInputs(config, { keep: true })
+    // Spelled out, not spread ({ ...inputs, resume }): after a few runs the spread copies' hidden
+    // classes differed from run to run, so a new Experiment deoptimized the training loop (trainFor
+    // reads this.data) and V8 recompiled it, 4 times in 17 sweep trials; on 2 cores that compiler
+    // thread's CPU is taken from the other engine.
+    const data: LoadedData = { source, testSource, initialWeights, encodings, resume: start.resume }
     // A run nobody watches live (a sweep trial) records no spikes or traces for the live view.
     const live = start.live !== false
     const traceNeurons = live ? start.traceNeurons : []
-    const experiment = new Experiment(config, { ...data, resume: start.resume }, {
+    const experiment = new Experiment(config, data, {
       onPresentation: (record, progress) => this.onPresentation(record, progress.done),
       onSnapshot: (snapshot) => this.onSnapshot(snapshot),
       traceNeurons,
@@ -154,28 +168,36 @@ class WorkerRun {
   private async train(experiment: Experiment): Promise<void> {
     const startedAt = performance.now()
     const startStep = experiment.presented
+    // A watched run reports after its first slice (it has visibly begun). Nobody watches a run
+    // without the live view (a sweep trial) image by image: its first progress is due an interval
+    // in, so a run shorter than its interval sends only the final one.
+    if (this.start.live === false) this.lastProgressAt = startedAt
     while (!experiment.trainFor(SLICE_MS)) {
       if (performance.now() - this.lastProgressAt >= this.start.progressIntervalMs) this.sendProgress(experiment, startedAt, startStep)
+      this.outbox.flush()
       await new Promise(setImmediate)
     }
     this.sendProgress(experiment, startedAt, startStep, true)
   }
 
+  /** The end of the run (final progress, metrics, snapshot, evaluation, done) leaves as one batch. */
   private finish(experiment: Experiment): void {
-    const { port } = this
+    const { outbox } = this
+    this.finishing = true
     const result = experiment.finish()
     if (result.evaluation) {
       const step = result.presented
-      port.send({
+      outbox.post({
         type: 'metrics',
         columns: [
           { key: 'accuracy', firstStep: step, values: Float64Array.of(result.evaluation.accuracy) },
           { key: 'train_accuracy', firstStep: step, values: Float64Array.of(result.evaluation.trainAccuracy) }
         ]
       })
-      port.send({ type: 'evaluation', evaluation: result.evaluation, classLabels: result.classLabels })
+      outbox.post({ type: 'evaluation', evaluation: result.evaluation, classLabels: result.classLabels })
     }
-    port.send({ type: 'done', presented: result.presented, elapsedMs: result.elapsedMs, cancelled: result.cancelled })
+    outbox.post({ type: 'done', presented: result.presented, elapsedMs: result.elapsedMs, cancelled: result.cancelled })
+    outbox.flush()
   }
 
   // Hot path: called once per training image. Keeps a reference and writes three numbers.
@@ -192,7 +214,7 @@ class WorkerRun {
   private onSnapshot(snapshot: WeightSnapshot): void {
     // Metrics first: whatever a host stores with a snapshot is then complete up to its step.
     this.flushMetrics()
-    this.port.send({
+    this.outbox.post({
       type: 'snapshot',
       step: snapshot.step,
       epoch: snapshot.epoch,
@@ -200,10 +222,13 @@ class WorkerRun {
       rng: { encoder: [...snapshot.rng.encoder] as RngStateTuple },
       ...(snapshot.state ? { state: snapshot.state } : {})
     })
+    // A snapshot taken while training leaves at once: it is what a run that crashes later resumes
+    // from. The final one waits for the rest of the run's end, which follows within milliseconds.
+    if (!this.finishing) this.outbox.flush()
   }
 
   private flushMetrics(): void {
-    if (this.metrics.length > 0) this.port.send({ type: 'metrics', columns: this.metrics.drain() })
+    if (this.metrics.length > 0) this.outbox.post({ type: 'metrics', columns: this.metrics.drain() })
   }
 
   private sendProgress(experiment: Experiment, startedAt: number, startStep: number, final = false): void {
@@ -220,7 +245,7 @@ class WorkerRun {
     }
     const seconds = (now - startedAt) / 1000
     const record = this.lastPresentation
-    this.port.send({
+    this.outbox.post({
       type: 'progress',
       done: experiment.presented,
       total: experiment.total,
@@ -237,6 +262,27 @@ class WorkerRun {
       traces: live && record && this.traces ? this.traces.map((trace) => Array.from(trace)) : null,
       live
     })
+  }
+}
+
+/**
+ * Reports collected while the engine computes, sent when it yields: several as one `batch`
+ * (one IPC message for the host to read, one store transaction), a single one as itself.
+ */
+class Outbox {
+  private pending: BatchedReport[] = []
+
+  constructor(private readonly port: EnginePort) {}
+
+  post(report: BatchedReport): void {
+    this.pending.push(report)
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return
+    const messages = this.pending
+    this.pending = []
+    this.port.send(messages.length === 1 ? messages[0] : { type: 'batch', messages })
   }
 }
 

@@ -8,7 +8,9 @@
  */
 import type { ExperimentConfig } from '../../shared/config'
 import {
+  BatchMessageSchema,
   ENGINE_PROTOCOL_VERSION,
+  type EngineReport,
   type EngineToHost,
   type EvaluationPayload,
   type MetricColumn,
@@ -38,7 +40,7 @@ export interface EngineRunRequest {
  */
 export type EngineFailureKind = 'input' | 'internal' | 'crash' | 'out-of-memory' | 'protocol'
 
-type Message<T extends EngineToHost['type']> = Omit<Extract<EngineToHost, { type: T }>, 'type'>
+type Message<T extends EngineReport['type']> = Omit<Extract<EngineReport, { type: T }>, 'type'>
 export type EngineProgress = Message<'progress'>
 export type EngineSnapshot = Message<'snapshot'>
 export type EngineDone = Message<'done'>
@@ -62,6 +64,11 @@ export interface EngineRunOptions {
   cancelTimeoutMs?: number
   /** After an error: how long the process may take to exit by itself. Default 2000. */
   exitTimeoutMs?: number
+  /**
+   * Runs the handling of a `batch` (its reports' listeners, in order). The run service passes a
+   * store transaction, so everything one batch reports is committed once. Default: call it.
+   */
+  handleBatch?: (handleReports: () => void) => void
 }
 
 const DEFAULT_PROGRESS_INTERVAL_MS = 250
@@ -94,12 +101,14 @@ export class EngineRun {
   private exitTimer: ReturnType<typeof setTimeout> | null = null
   private readonly cancelTimeoutMs: number
   private readonly exitTimeoutMs: number
+  private readonly handleBatch: (handleReports: () => void) => void
 
   /** A bare factory means a new process for this run, ended after it. */
   constructor(source: EngineProcessSource | EngineProcessFactory, options: EngineRunOptions = {}) {
     this.source = typeof source === 'function' ? singleUse(source) : source
     this.cancelTimeoutMs = options.cancelTimeoutMs ?? 1000
     this.exitTimeoutMs = options.exitTimeoutMs ?? 2000
+    this.handleBatch = options.handleBatch ?? ((handleReports) => handleReports())
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve))
     this.processEnded = new Promise((resolve) => (this.resolveProcessEnded = resolve))
   }
@@ -199,6 +208,20 @@ export class EngineRun {
     if (this.outcome) return
     const msg = checkMessage(raw)
     if (!msg) return this.fail(`the engine sent a message this host does not understand: ${preview(raw)}`, 'protocol')
+    if (msg.type !== 'batch') return this.handleReport(msg)
+    // Every report is checked before any is handled: a bad batch records nothing.
+    const reports = msg.messages.map(checkMessage)
+    const bad = reports.findIndex((report) => report === null)
+    if (bad >= 0) return this.fail(`the engine sent a message this host does not understand: ${preview(msg.messages[bad])}`, 'protocol')
+    this.handleBatch(() => {
+      for (const report of reports as EngineReport[]) {
+        if (this.outcome) return
+        this.handleReport(report)
+      }
+    })
+  }
+
+  private handleReport(msg: EngineReport): void {
     const { listeners } = this
     if (!this.readySeen && msg.type !== 'ready' && msg.type !== 'error') {
       return this.fail(`the engine sent "${msg.type}" before "ready"`, 'protocol')
@@ -301,7 +324,8 @@ const MESSAGE_CHECKS: { [T in EngineToHost['type']]: (m: Record<string, unknown>
   snapshot: (m) => typeof m.step === 'number' && Array.isArray(m.layers) && typeof m.rng === 'object' && m.rng !== null,
   evaluation: (m) => typeof m.evaluation === 'object' && m.evaluation !== null && Array.isArray(m.classLabels),
   done: (m) => typeof m.presented === 'number' && typeof m.elapsedMs === 'number' && typeof m.cancelled === 'boolean',
-  error: (m) => typeof m.message === 'string' && (m.kind === 'input' || m.kind === 'internal')
+  error: (m) => typeof m.message === 'string' && (m.kind === 'input' || m.kind === 'internal'),
+  batch: (m) => BatchMessageSchema.safeParse(m).success
 }
 
 /** The message if it has a known type and that type's fields; null otherwise. Shallow: the engine is ours, this catches mix-ups, not attacks. */

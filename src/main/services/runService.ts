@@ -310,7 +310,8 @@ export class RunService {
       }
     }
     const recorder = new RunRecorder(this.store, id)
-    const engine = new EngineRun(this.engines)
+    // What one batch reports (the end of a run: progress, metrics, snapshot, evaluation, status) is one commit.
+    const engine = new EngineRun(this.engines, { handleBatch: (handleReports) => this.store.transaction(handleReports) })
     this.active.set(id, { engine, recorder })
     const outputNeurons = config.network.layers[layers - 1].neurons
     const traceNeurons = live ? Array.from({ length: Math.min(this.options.traceNeurons ?? 4, outputNeurons) }, (_, j) => j) : []
