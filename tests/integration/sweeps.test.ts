@@ -336,6 +336,20 @@ describe('pause, resume, cancel, budget', () => {
     expect(recorder.started.length).toBeLessThanOrEqual(8)
   })
 
+  it('pausing with stopTrials a sweep already paused (e.g. from another process) still stops the trials in hand', async () => {
+    // The CLI's Ctrl+C after a `sweep pause` from another terminal: the trials must not train on.
+    const recorder = syntheticExecutor({ stepMs: 200 })
+    const { sweeps } = await openService(join(freshDir(), 'wb.db'), recorder.executor)
+    const { id } = sweeps.create(sweepInput({ budget: 6 }), { concurrency: 2 })
+    await waitUntil(() => recorder.started.length >= 2, 'two trials to start')
+    expect(sweeps.pause(id).status).toBe('paused')
+    expect(sweeps.pause(id, { stopTrials: true }).status).toBe('paused')
+    expect(await sweeps.wait(id)).toBe('paused')
+    const trials = sweeps.get(id).trialList
+    expect(trials.map((t) => t.status)).toEqual(['cancelled', 'cancelled'])
+    expect(recorder.stoppedAt.size).toBe(0)
+  })
+
   it('cancel stops the trials in hand (recorded cancelled) and the sweep; resume runs them again', async () => {
     const recorder = syntheticExecutor({ stepMs: 20 })
     const { sweeps } = await openService(join(freshDir(), 'wb.db'), recorder.executor)

@@ -153,8 +153,9 @@ export class SweepScheduler {
    * cancelled, to run again on resume); then run() resolves 'paused'.
    */
   pause(stopTrials = false): void {
-    if (this.status !== 'running') return
-    this.setStatus('paused')
+    // Already paused (from another process, or without stopTrials) may still have trials in hand to stop.
+    if (this.status === 'running') this.setStatus('paused')
+    else if (this.status !== 'paused') return
     if (stopTrials) this.cancelActive()
     this.fill()
   }
