@@ -1,3 +1,36 @@
+/** Term tables built recently, newest last (see kernelTerms). */
+const recentTerms: { kernel: number[]; terms: Float64Array }[] = []
+const TERMS_KEPT = 4
+
+/**
+ * The term table of `kernel` (square, odd size), shared (read only) by receptive fields of the
+ * same kernel: an engine process builds one a run, and rebuilding the table each time would
+ * have V8 compile this loop several runs into a warm engine, on a thread that takes CPU from a
+ * second engine. Kernel entries are compared with Object.is, so the table is bit for bit the one
+ * built for this kernel.
+ */
+function kernelTerms(kernel: readonly (readonly number[])[]): Float64Array {
+  const flat = kernel.flat()
+  for (const kept of recentTerms) if (sameNumbers(kept.kernel, flat)) return kept.terms
+  const size = kernel.length
+  const k2 = size * size
+  const terms = new Float64Array(k2 * 256)
+  for (let p = 0; p < 256; p++) {
+    for (let a = 0; a < size; a++) {
+      for (let b = 0; b < size; b++) terms[p * k2 + a * size + b] = (kernel[size - 1 - a][size - 1 - b] * p) / 255
+    }
+  }
+  recentTerms.push({ kernel: flat, terms })
+  if (recentTerms.length > TERMS_KEPT) recentTerms.shift()
+  return terms
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false
+  return true
+}
+
 /**
  * The seed model's receptive field ("potential map"): each input's potential is a k×k kernel
  * (k odd, 5 in the seed) applied to the image around it, pixels scaled by 1/255.
@@ -16,7 +49,7 @@ export class ReceptiveField {
   private readonly size: number
   private readonly paddedWidth: number
   private readonly padded: Float64Array
-  /** terms[p·k² + a·k + b] = K[k−1−a][k−1−b]·p/255: kernel flipped so the scatter walks forward. */
+  /** terms[p·k² + a·k + b] = K[k−1−a][k−1−b]·p/255: kernel flipped so the scatter walks forward. Shared (kernelTerms): never written. */
   private readonly terms: Float64Array
   /** Bounding box of the last image's non-zero pixels (set by accumulate). */
   private rowLo = 0
@@ -37,13 +70,7 @@ export class ReceptiveField {
     this.radius = (size - 1) / 2
     this.paddedWidth = width + 2 * this.radius
     this.padded = new Float64Array(this.paddedWidth * (height + 2 * this.radius))
-    const k2 = size * size
-    this.terms = new Float64Array(k2 * 256)
-    for (let p = 0; p < 256; p++) {
-      for (let a = 0; a < size; a++) {
-        for (let b = 0; b < size; b++) this.terms[p * k2 + a * size + b] = (kernel[size - 1 - a][size - 1 - b] * p) / 255
-      }
-    }
+    this.terms = kernelTerms(kernel)
   }
 
   /** Potential of every input for one image (height × width pixels at `offset` in `pixels`). */

@@ -31,8 +31,41 @@ export interface DataPlan {
   classLabels: number[]
 }
 
-/** Apply the config's data selection to the loaded source (and test source). */
+/** Plans made from each source ImageSet, newest last (see planData). */
+const recentPlans = new WeakMap<ImageSet, { testSource: ImageSet | null; key: string; plan: DataPlan }[]>()
+/** Plans kept per source ImageSet. */
+const PLANS_KEPT = 4
+
+/**
+ * Apply the config's data selection to the loaded source (and test source).
+ *
+ * An engine process trains run after run on the same kept ImageSets (a sweep's trials differ in
+ * other fields), so the plan of a (source, test source, selection) seen recently is reused rather
+ * than selected again: besides the selection's own time, V8 would otherwise keep compiling the
+ * selection code (selectImages scans the whole source) several trials into a warm engine, on a
+ * thread that takes CPU from a second engine. Each call returns its own copies of the arrays.
+ */
 export function planData(data: DataConfig, source: ImageSet, testSource: ImageSet | null): DataPlan {
+  const key = JSON.stringify([data.classes, data.trainPerClass, data.testPerClass, data.offset, data.order ?? null, data.trainRange ?? null, data.testRange ?? null])
+  let plans = recentPlans.get(source)
+  let plan: DataPlan | null = null
+  for (const kept of plans ?? []) if (kept.testSource === testSource && kept.key === key) plan = kept.plan
+  if (!plan) {
+    plan = selectPlan(data, source, testSource)
+    if (!plans) recentPlans.set(source, (plans = []))
+    plans.push({ testSource, key, plan })
+    if (plans.length > PLANS_KEPT) plans.shift()
+  }
+  return {
+    trainSet: plan.trainSet,
+    trainIndices: plan.trainIndices.slice(),
+    testSet: plan.testSet,
+    testIndices: plan.testIndices.slice(),
+    classLabels: plan.classLabels.slice()
+  }
+}
+
+function selectPlan(data: DataConfig, source: ImageSet, testSource: ImageSet | null): DataPlan {
   const classes = data.classes === 'all' ? undefined : data.classes
   let trainIndices: Int32Array
   if (data.order) {

@@ -45,6 +45,7 @@ export interface ResumePoint {
   state?: ModelState
 }
 
+/** Called as methods of the hooks object (a class's methods work as well as closures). */
 export interface TrainingHooks {
   /** Called after each training image. Return true to stop (cancel) before the next one. */
   onPresentation?: (record: PresentationRecord, progress: { done: number; total: number }) => boolean | void
@@ -112,10 +113,19 @@ function initialiseWeights(network: ModelNetwork, config: ExperimentConfig, root
     const low = init.kind === 'uniform' ? init.low : 0
     const high = init.kind === 'uniform' ? init.high : config.learning.wMax * 0.5
     // Drawn neuron by neuron, input by input, so a layer's values do not depend on storage layout.
-    const weights = new Float64Array(layer.size * layer.inputs)
-    for (let i = 0; i < weights.length; i++) weights[i] = rng.uniform(low, high)
-    layer.setWeights(weights)
+    layer.setWeights(fillUniform(new Float64Array(layer.size * layer.inputs), rng, low, high))
   })
+}
+
+/**
+ * `values` filled with draws of rng.uniform(low, high), in order. A function of its own, not a
+ * loop inside initialiseWeights' callback: V8 optimizes this code only after several runs of an
+ * engine process, and compiling the callback (with everything inlined into it) cost ~25 ms of
+ * compiler-thread CPU in the middle of a sweep, taken from a second engine on 2 cores.
+ */
+function fillUniform(values: Float64Array, rng: Rng, low: number, high: number): Float64Array {
+  for (let i = 0; i < values.length; i++) values[i] = rng.uniform(low, high)
+  return values
 }
 
 /** Build the network of the config's preset (seed-2017 or diehl-cook-2015) and fill its initial weights. */
@@ -249,40 +259,52 @@ export class Experiment {
 
   /** Present training images until `budgetMs` has passed or training ends; true when it has ended. */
   trainFor(budgetMs = Infinity): boolean {
-    const { config, hooks, network, monitor, monitors } = this
-    const source = this.data.source
     const deadline = budgetMs === Infinity ? Infinity : performance.now() + budgetMs
     while (!this.trainingDone) {
-      // Orders depend only on seed and epoch, so a resumed run sees the same ones.
-      if (!this.order || this.indexInEpoch === 0) {
-        this.order = epochOrder(this.plan, config.data.shuffle, config.data.order !== undefined, this.epoch, this.dataRng, this.order)
-      }
-      const image = this.order[this.indexInEpoch]
-      network.present(source.pixels, image * this.imageSize, true, monitors, imageKey(image, true))
-      this.presented++
-      const epoch = this.epoch
-      if (++this.indexInEpoch === this.order.length) {
-        this.indexInEpoch = 0
-        this.epoch++
-      }
-      if (hooks.onTrace && monitor.membraneNeurons.length > 0) hooks.onTrace(image, monitor.membrane, network.outputThreshold)
-      if (hooks.onPresentation) {
-        const record: PresentationRecord = {
-          epoch,
-          image,
-          label: source.labels[image],
-          threshold: network.outputThreshold,
-          winner: network.outputWinner,
-          winner_t: network.outputWinnerStep,
-          spike_counts: Array.from(network.outputCounts)
-        }
-        if (hooks.recordSpikeTimes) record.spike_times = monitor.spikeTimesByNeuron()
-        if (hooks.onPresentation(record, { done: this.presented, total: this.total }) === true) this.cancelled = true
-      }
-      if (config.snapshotEvery > 0 && this.presented % config.snapshotEvery === 0 && this.presented < this.total) this.snapshot(epoch)
+      this.presentNext()
       if (performance.now() >= deadline) break
     }
     return this.trainingDone
+  }
+
+  /**
+   * Present the next training image, then call the hooks (and take a snapshot when one is due).
+   * A method of its own, not the body of trainFor's loop: V8 optimized that loop only in an
+   * engine's second or third run, compiling the whole body with it, sometimes twice (on-stack
+   * replacement and a regular compile), 20–60 ms of compiler-thread CPU in the middle of a sweep,
+   * which on 2 cores is taken from a second engine. This method compiles once (~10–17 ms), and
+   * the loop left in trainFor is small.
+   */
+  private presentNext(): void {
+    const { config, hooks, network, monitor, monitors } = this
+    const source = this.data.source
+    // Orders depend only on seed and epoch, so a resumed run sees the same ones.
+    if (!this.order || this.indexInEpoch === 0) {
+      this.order = epochOrder(this.plan, config.data.shuffle, config.data.order !== undefined, this.epoch, this.dataRng, this.order)
+    }
+    const image = this.order[this.indexInEpoch]
+    network.present(source.pixels, image * this.imageSize, true, monitors, imageKey(image, true))
+    this.presented++
+    const epoch = this.epoch
+    if (++this.indexInEpoch === this.order.length) {
+      this.indexInEpoch = 0
+      this.epoch++
+    }
+    if (hooks.onTrace && monitor.membraneNeurons.length > 0) hooks.onTrace(image, monitor.membrane, network.outputThreshold)
+    if (hooks.onPresentation) {
+      const record: PresentationRecord = {
+        epoch,
+        image,
+        label: source.labels[image],
+        threshold: network.outputThreshold,
+        winner: network.outputWinner,
+        winner_t: network.outputWinnerStep,
+        spike_counts: Array.from(network.outputCounts)
+      }
+      if (hooks.recordSpikeTimes) record.spike_times = monitor.spikeTimesByNeuron()
+      if (hooks.onPresentation(record, { done: this.presented, total: this.total }) === true) this.cancelled = true
+    }
+    if (config.snapshotEvery > 0 && this.presented % config.snapshotEvery === 0 && this.presented < this.total) this.snapshot(epoch)
   }
 
   /** Final snapshot, then (unless cancelled) label the neurons and classify the test images. */
@@ -305,8 +327,8 @@ export class Experiment {
   }
 
   private snapshot(epoch: number): void {
-    const onSnapshot = this.hooks.onSnapshot
-    if (!onSnapshot) return
+    const { hooks } = this
+    if (!hooks.onSnapshot) return
     const snapshot: WeightSnapshot = {
       step: this.presented,
       epoch,
@@ -315,7 +337,7 @@ export class Experiment {
     }
     const state = this.network.getModelState()
     if (state) snapshot.state = state
-    onSnapshot(snapshot)
+    hooks.onSnapshot(snapshot)
   }
 }
 

@@ -13,7 +13,7 @@ import {
   type MetricColumn,
   type RngStateTuple
 } from '../../shared/engineProtocol'
-import { ENGINE_VERSION, Experiment, type LoadedData, type PresentationRecord, type WeightSnapshot } from '../experiment/run'
+import { ENGINE_VERSION, Experiment, type LoadedData, type PresentationRecord, type TrainingHooks, type WeightSnapshot } from '../experiment/run'
 import { LIVE_FRAME_MS, LIVE_WEIGHTS_MS, LiveRecorder } from './liveFrame'
 import { loadInputs } from './loadInputs'
 
@@ -89,8 +89,8 @@ class WorkerRun {
   private cancelRequested = false
   private readonly metrics = new MetricBuffer(METRIC_BATCH_IMAGES)
   private lastPresentation: PresentationRecord | null = null
-  /** The monitor's membrane buffers: reused for every image, so they always hold the last one. */
-  private traces: Float64Array[] | null = null
+  /** The monitor's membrane buffers: reused for every image, so they always hold the last one (set by WorkerHooks). */
+  traces: Float64Array[] | null = null
   private lastProgressAt = -Infinity
   /** Live-view rings (output spikes, winners) and when the last frame and weights went out. */
   private live: LiveRecorder | null = null
@@ -150,15 +150,7 @@ class WorkerRun {
     // A run nobody watches live (a sweep trial) records no spikes or traces for the live view.
     const live = start.live !== false
     const traceNeurons = live ? start.traceNeurons : []
-    const experiment = new Experiment(config, data, {
-      onPresentation: (record, progress) => this.onPresentation(record, progress.done),
-      onSnapshot: (snapshot) => this.onSnapshot(snapshot),
-      traceNeurons,
-      onTrace: (_image, traces) => {
-        this.traces = traces
-      },
-      monitorSpikes: live
-    })
+    const experiment = new Experiment(config, data, new WorkerHooks(this, traceNeurons, live))
     if (live) this.live = new LiveRecorder(experiment.network, data.source, traceNeurons)
     if (this.cancelRequested) experiment.cancel()
     this.experiment = experiment
@@ -200,8 +192,8 @@ class WorkerRun {
     outbox.flush()
   }
 
-  // Hot path: called once per training image. Keeps a reference and writes three numbers.
-  private onPresentation(record: PresentationRecord, done: number): void {
+  // Hot path: called once per training image (through WorkerHooks). Keeps a reference and writes three numbers.
+  onPresentation(record: PresentationRecord, done: number): void {
     this.lastPresentation = record
     if (this.live && this.experiment) this.live.record(this.experiment.monitor, record.image, record.label, record.winner)
     const counts = record.spike_counts
@@ -211,7 +203,8 @@ class WorkerRun {
     if (this.metrics.add(done, spikes, record.winner)) this.flushMetrics()
   }
 
-  private onSnapshot(snapshot: WeightSnapshot): void {
+  /** Called through WorkerHooks. */
+  onSnapshot(snapshot: WeightSnapshot): void {
     // Metrics first: whatever a host stores with a snapshot is then complete up to its step.
     this.flushMetrics()
     this.outbox.post({
@@ -266,6 +259,32 @@ class WorkerRun {
 }
 
 /**
+ * A run's training hooks as methods of a class, not closures made anew for each run: the
+ * training loop calls them from code V8 optimizes for the one function it has seen there, and
+ * a new closure each run was a new function, so a warm engine's optimized loop was thrown away
+ * and compiled again in its next run.
+ */
+class WorkerHooks implements TrainingHooks {
+  constructor(
+    private readonly run: WorkerRun,
+    readonly traceNeurons: readonly number[],
+    readonly monitorSpikes: boolean
+  ) {}
+
+  onPresentation(record: PresentationRecord, progress: { done: number; total: number }): void {
+    this.run.onPresentation(record, progress.done)
+  }
+
+  onSnapshot(snapshot: WeightSnapshot): void {
+    this.run.onSnapshot(snapshot)
+  }
+
+  onTrace(_image: number, traces: Float64Array[]): void {
+    this.run.traces = traces
+  }
+}
+
+/**
  * Reports collected while the engine computes, sent when it yields: several as one `batch`
  * (one IPC message for the host to read, one store transaction), a single one as itself.
  */
@@ -310,8 +329,10 @@ export class MetricBuffer {
 
   /** Record one image; true when the buffer is full and must be drained. Throws when `step` does not follow. */
   add(step: number, spikes: number, winner: number): boolean {
-    if (this.length === 0) this.firstStep = step
-    else if (step !== this.firstStep + this.length) throw new RangeError(`metric step ${step} does not follow ${this.firstStep + this.length - 1}: drain first`)
+    if (this.length > 0 && step !== this.firstStep + this.length) throw new RangeError(`metric step ${step} does not follow ${this.firstStep + this.length - 1}: drain first`)
+    // Stored on every call, not only the first of a batch: a store V8 saw only once (before it
+    // collected feedback) deoptimized the per-image hook at the start of each engine's second run.
+    this.firstStep = this.length === 0 ? step : this.firstStep
     const i = this.length++
     this.spikes[i] = spikes
     this.winners[i] = winner

@@ -25,6 +25,31 @@ export function seedStdpWindow(p: SeedStdpParams): Float64Array {
   return table
 }
 
+/** Window tables built recently, newest last (see sharedWindow). */
+const recentWindows: { p: readonly number[]; table: Float64Array }[] = []
+const WINDOWS_KEPT = 4
+
+/**
+ * seedStdpWindow(p), shared (read only) by rules with the same window parameters. An engine
+ * process builds rule after rule with the same window (a sweep's trials differ in the rate, the
+ * threshold…): rebuilding it each run would have V8 compile the correctly rounded exp several
+ * trials into a warm engine, on a thread that takes CPU from a second engine. Parameters are
+ * compared with Object.is, so the shared table is the one seedStdpWindow would build, bit for bit.
+ */
+function sharedWindow(p: SeedStdpParams): Float64Array {
+  const key = [p.aPlus, p.aMinus, p.tauPlus, p.tauMinus, p.windowBefore, p.windowAfter]
+  for (const kept of recentWindows) if (sameNumbers(kept.p, key)) return kept.table
+  const table = seedStdpWindow(p)
+  recentWindows.push({ p: key, table })
+  if (recentWindows.length > WINDOWS_KEPT) recentWindows.shift()
+  return table
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false
+  return true
+}
+
 /**
  * The seed STDP rule. On an output spike of neuron j at step t, every input spike at offset
  * t1 ∈ [−windowBefore, −2] ∪ [2, windowAfter] from t changes w[j][h] by the soft-bounded update,
@@ -33,6 +58,7 @@ export function seedStdpWindow(p: SeedStdpParams): Float64Array {
  * After a sample with a winner, the winner's weights from inputs that never fired are depressed.
  */
 export class SeedStdp {
+  /** Shared with other rules of the same window (sharedWindow): never written. */
   private readonly window: Float64Array
   /** |w_min| for the seed bound, w_min for the standard one. */
   private readonly depressionAnchor: number
@@ -52,7 +78,7 @@ export class SeedStdp {
     this.wMax = p.wMax
     this.wMin = p.wMin
     this.scale = p.scale
-    this.window = seedStdpWindow(p)
+    this.window = sharedWindow(p)
     this.depressionAnchor = p.softBound === 'seed' ? Math.abs(p.wMin) : p.wMin
     this.silentStep = p.silentDepression * p.scale
   }
