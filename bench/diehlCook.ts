@@ -26,9 +26,7 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createModelNetwork } from '../src/engine/experiment/run'
 import { loadBundledMnist } from '../src/engine/host/bundledMnist'
-import { DiehlCookNetwork } from '../src/engine/network/diehlCookNetwork'
 import type { ModelNetwork } from '../src/engine/network/model'
-import { Rng } from '../src/engine/random'
 import { parseExperimentConfig } from '../src/shared/config'
 
 /** Brian2 2.5.1 cpp_standalone, ms per training image incl. rest, on this machine class (DIEHL_COOK_2015.md). */
@@ -50,18 +48,12 @@ export const THIS_ENGINE: Engine = {
   }
 }
 
-/** This tree's engine with the hot loops in JavaScript: the network createModelNetwork builds, rebuilt with `kernels: 'js'`. */
+/** This tree's engine with the hot loops in JavaScript (`kernels: 'js'`): the same results. */
 export const THIS_ENGINE_JS: Engine = {
   name: 'this tree, JavaScript loops',
   build: (neurons) => {
     const config = parseExperimentConfig({ preset: 'diehl-cook-2015', network: { layers: [{ neurons }] } })
-    const built = createModelNetwork(config, 28, 28).network as DiehlCookNetwork
-    // The random streams as createModelNetwork splits them (checked through the delays).
-    const root = new Rng(config.seed)
-    const network = new DiehlCookNetwork(config.diehlCook!, neurons, built.inputs, config.learning.enabled, root.split('encoder'), root.split('delays'), 'js')
-    if (network.synapses.delayOf.some((d, k) => d !== built.synapses.delayOf[k])) throw new Error('bench: the JavaScript twin drew other delays than createModelNetwork')
-    network.layers[0].setWeights(built.layers[0].getWeights())
-    return network
+    return createModelNetwork(config, 28, 28, undefined, undefined, 'js').network as ReturnType<Engine['build']>
   }
 }
 

@@ -229,8 +229,7 @@ describe('diehl-cook-2015 network: wasm kernels against the JavaScript loops', (
 
   /** A JavaScript-loop network in the same state as `like` (same delays, weights, encoder state). */
   function jsTwin(like: DiehlCookNetwork, c: ReturnType<typeof config>, state?: ModelState) {
-    const root = new Rng(c.seed)
-    const js = new DiehlCookNetwork(c.diehlCook!, like.size, like.inputs, c.learning.enabled, root.split('encoder'), root.split('delays'), 'js')
+    const js = createModelNetwork(c, 28, 28, undefined, undefined, 'js').network as DiehlCookNetwork
     expect(js.kernels).toBeNull()
     expect(Array.from(js.synapses.delayOf)).toEqual(Array.from(like.synapses.delayOf))
     js.layers[0].setWeights(like.layers[0].getWeights())

@@ -83,8 +83,8 @@ export interface ExperimentResult {
   height: number
 }
 
-/** The network of the config's preset; random streams are split from `root`. */
-function buildNetwork(config: ExperimentConfig, width: number, height: number, root: Rng, encodingCache?: EncodingCache): ModelNetwork {
+/** The network of the config's preset; random streams are split from `root`. `kernels`: see DiehlCookNetwork. */
+function buildNetwork(config: ExperimentConfig, width: number, height: number, root: Rng, encodingCache?: EncodingCache, kernels: 'wasm' | 'js' = 'wasm'): ModelNetwork {
   switch (config.preset) {
     case 'seed-2017':
       return new SeedNetwork(config, width, height, root.split('encoder'), encodingCache)
@@ -95,7 +95,8 @@ function buildNetwork(config: ExperimentConfig, width: number, height: number, r
         width * height,
         config.learning.enabled,
         root.split('encoder'),
-        root.split('delays')
+        root.split('delays'),
+        kernels
       )
   }
 }
@@ -134,10 +135,12 @@ export function createModelNetwork(
   width: number,
   height: number,
   initialWeights?: (Float64Array | null)[],
-  encodingCache?: EncodingCache
+  encodingCache?: EncodingCache,
+  /** diehl-cook-2015's hot loops: WebAssembly (the default), or 'js', the reference the tests and benches hold them to. */
+  kernels: 'wasm' | 'js' = 'wasm'
 ): { network: ModelNetwork; root: Rng } {
   const root = new Rng(config.seed)
-  const network = buildNetwork(config, width, height, root, encodingCache)
+  const network = buildNetwork(config, width, height, root, encodingCache, kernels)
   initialiseWeights(network, config, root, initialWeights)
   return { network, root }
 }
