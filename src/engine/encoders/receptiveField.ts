@@ -1,34 +1,21 @@
-/** Term tables built recently, newest last (see kernelTerms). */
-const recentTerms: { kernel: number[]; terms: Float64Array }[] = []
-const TERMS_KEPT = 4
+import { RecentTables } from '../recentTables'
 
-/**
- * The term table of `kernel` (square, odd size), shared (read only) by receptive fields of the
- * same kernel: an engine process builds one a run, and rebuilding the table each time would
- * have V8 compile this loop several runs into a warm engine, on a thread that takes CPU from a
- * second engine. Kernel entries are compared with Object.is, so the table is bit for bit the one
- * built for this kernel.
- */
+/** Term tables, shared (read only) by receptive fields of the same kernel (see RecentTables). */
+const recentTerms = new RecentTables<Float64Array>(4)
+
+/** The term table of `kernel` (square, odd size): see ReceptiveField.terms. */
 function kernelTerms(kernel: readonly (readonly number[])[]): Float64Array {
-  const flat = kernel.flat()
-  for (const kept of recentTerms) if (sameNumbers(kept.kernel, flat)) return kept.terms
-  const size = kernel.length
-  const k2 = size * size
-  const terms = new Float64Array(k2 * 256)
-  for (let p = 0; p < 256; p++) {
-    for (let a = 0; a < size; a++) {
-      for (let b = 0; b < size; b++) terms[p * k2 + a * size + b] = (kernel[size - 1 - a][size - 1 - b] * p) / 255
+  return recentTerms.get(kernel.flat(), () => {
+    const size = kernel.length
+    const k2 = size * size
+    const terms = new Float64Array(k2 * 256)
+    for (let p = 0; p < 256; p++) {
+      for (let a = 0; a < size; a++) {
+        for (let b = 0; b < size; b++) terms[p * k2 + a * size + b] = (kernel[size - 1 - a][size - 1 - b] * p) / 255
+      }
     }
-  }
-  recentTerms.push({ kernel: flat, terms })
-  if (recentTerms.length > TERMS_KEPT) recentTerms.shift()
-  return terms
-}
-
-function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false
-  return true
+    return terms
+  })
 }
 
 /**

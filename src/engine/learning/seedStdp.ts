@@ -1,5 +1,6 @@
 import type { SpikeTrain } from '../encoders/spikeTrain'
 import { expCorrectlyRounded } from './exactMath'
+import { RecentTables } from '../recentTables'
 
 export interface SeedStdpParams {
   softBound: 'seed' | 'standard'
@@ -25,29 +26,11 @@ export function seedStdpWindow(p: SeedStdpParams): Float64Array {
   return table
 }
 
-/** Window tables built recently, newest last (see sharedWindow). */
-const recentWindows: { p: readonly number[]; table: Float64Array }[] = []
-const WINDOWS_KEPT = 4
+/** seedStdpWindow's tables, shared (read only) by rules with the same window parameters (see RecentTables). */
+const recentWindows = new RecentTables<Float64Array>(4)
 
-/**
- * seedStdpWindow(p), shared (read only) by rules with the same window parameters. An engine
- * process builds rule after rule with the same window (a sweep's trials differ in the rate, the
- * threshold…): rebuilding it each run would have V8 compile the correctly rounded exp several
- * trials into a warm engine, on a thread that takes CPU from a second engine. Parameters are
- * compared with Object.is, so the shared table is the one seedStdpWindow would build, bit for bit.
- */
 function sharedWindow(p: SeedStdpParams): Float64Array {
-  const key = [p.aPlus, p.aMinus, p.tauPlus, p.tauMinus, p.windowBefore, p.windowAfter]
-  for (const kept of recentWindows) if (sameNumbers(kept.p, key)) return kept.table
-  const table = seedStdpWindow(p)
-  recentWindows.push({ p: key, table })
-  if (recentWindows.length > WINDOWS_KEPT) recentWindows.shift()
-  return table
-}
-
-function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false
-  return true
+  return recentWindows.get([p.aPlus, p.aMinus, p.tauPlus, p.tauMinus, p.windowBefore, p.windowAfter], () => seedStdpWindow(p))
 }
 
 /**
