@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util'
 import { PRESETS, type ExperimentConfig } from '../shared/config'
 import {
   buildRecord,
+  checkWeightsAreTheNetwork,
   evaluateWeights,
   prepareConfig,
   readWeightsFile,
@@ -18,6 +19,8 @@ import {
   writeWeightsFile
 } from '../main/services/training'
 import { loadInputs } from '../engine/host/loadInputs'
+import { defaultDatabasePath } from '../main/paths'
+import { evaluateRun } from '../main/services/evaluateRun'
 import type { Workbench } from '../main/services/workbench'
 import { call, followRun, formatRunTable, parseFilters, parseRunId, table } from './commands/runs'
 import { sweepCommand } from './commands/sweep'
@@ -35,6 +38,7 @@ Usage:
   snn-workbench train --config FILE [--experiment NAME] [--out DIR] [--record FILE]
                       [--out-weights FILE] [--json] [--db PATH]
   snn-workbench evaluate --config FILE --weights FILE [--json]
+  snn-workbench evaluate --run ID [--test-range FIRST END] [--snapshot STEP] [--json] [--db PATH]
   snn-workbench runs list [--filter PARAM=VALUE]… [--tag T] [--status S] [--text T]
                           [--limit N] [--offset N] [--json] [--db PATH]
   snn-workbench runs show ID | runs compare ID ID… | runs delete ID… [--json] [--db PATH]
@@ -62,7 +66,12 @@ train      trains the network described by FILE (JSON; see docs/config.md), eval
                                counts, spike times) and the final weights
            --out-weights FILE  output-layer weights as .csv, .json, .npy or .txt
 evaluate   labels the neurons of the given weights from the training images, classifies the test
-           images (no learning) and prints accuracy and per-neuron class responses.
+           images (no learning) and prints accuracy and per-neuron class responses (seed-2017).
+           --run ID rebuilds a recorded run's network as it was at its latest complete snapshot
+           (or STEP): weights and model state (diehl-cook-2015's θ, frozen), and evaluates it the
+           same way, on the run's own test images (reproducing its recorded evaluation) or, with
+           --test-range, on the source images [FIRST, END), e.g. a held-out range no trial saw
+           (it must not overlap the training images). Writes nothing.
 export     quantizes a run's weights to signed fixed point Q(I.F), prints the error, saturation and
            the integer model's accuracy and winner agreement against the float model on the run's
            test images, and writes F: mem ($readmemh), memb ($readmemb), coe (Xilinx), mif
@@ -312,16 +321,72 @@ async function resumeCommand(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * `--test-range FIRST END` takes two values, which parseArgs cannot: it is taken out of argv
+ * here, checked as two whole numbers, and the rest is parsed as usual.
+ */
+function takeTestRange(argv: string[]): { rest: string[]; testRange?: [number, number] } {
+  const at = argv.findIndex((a) => a === '--test-range' || a.startsWith('--test-range='))
+  if (at < 0) return { rest: argv }
+  const given = argv.slice(at + 1, at + 3).filter((a) => !a.startsWith('--'))
+  const bad = () => new UsageError(`--test-range ${given.join(' ') || '(nothing)'}: expected two integers FIRST END with 0 ≤ FIRST < END (the source images [FIRST, END))`)
+  if (argv[at] !== '--test-range') throw new UsageError(`${argv[at]}: --test-range takes two values, --test-range FIRST END`)
+  if (given.length < 2 || !given.every((a) => /^\d+$/.test(a))) throw bad()
+  const [first, end] = given.map(Number)
+  if (!Number.isSafeInteger(end) || first >= end) throw bad()
+  const rest = [...argv.slice(0, at), ...argv.slice(at + 3)]
+  if (rest.some((a) => a === '--test-range' || a.startsWith('--test-range='))) throw new UsageError('--test-range given twice')
+  return { rest, testRange: [first, end] }
+}
+
 async function evaluateCommand(argv: string[]): Promise<number> {
-  const args = parseOptions(argv, { config: { type: 'string' }, weights: { type: 'string' }, json: { type: 'boolean' } })
-  const { config } = loadConfig(args.config as string | undefined)
-  const weightsPath = args.weights as string | undefined
-  if (!weightsPath) throw new UsageError('--weights FILE is required (.csv, .json, .npy or .txt, neurons × inputs)')
-  const weights = readWeightsFile(weightsPath)
-  const { evaluation, classLabels } = evaluateWeights(config, weights, weightsPath)
-  if (args.json) process.stdout.write(JSON.stringify({ classLabels, evaluation }) + '\n')
-  else console.log(formatEvaluation(evaluation, classLabels))
-  return EXIT_OK
+  const { rest, testRange } = takeTestRange(argv)
+  const args = parseOptions(rest, {
+    config: { type: 'string' },
+    weights: { type: 'string' },
+    run: { type: 'string' },
+    snapshot: { type: 'string' },
+    json: { type: 'boolean' },
+    db: { type: 'string' }
+  })
+  if (args.run === undefined) {
+    const runOnly = (['--snapshot', '--test-range', '--db'] as const).filter((flag) => (flag === '--test-range' ? testRange : args[flag.slice(2)]) !== undefined)
+    if (runOnly.length > 0) throw new UsageError(`${runOnly.join(', ')}: only with --run ID (they pick a recorded run's snapshot, test images and database)`)
+    const { config } = loadConfig(args.config as string | undefined)
+    const weightsPath = args.weights as string | undefined
+    checkWeightsAreTheNetwork(config, weightsPath ?? (args.config as string))
+    if (!weightsPath) throw new UsageError('--weights FILE is required (.csv, .json, .npy or .txt, neurons × inputs)')
+    const weights = readWeightsFile(weightsPath)
+    const { evaluation, classLabels } = evaluateWeights(config, weights, weightsPath)
+    if (args.json) process.stdout.write(JSON.stringify({ classLabels, evaluation }) + '\n')
+    else console.log(formatEvaluation(evaluation, classLabels))
+    return EXIT_OK
+  }
+
+  const fileFlags = (['--config', '--weights'] as const).filter((flag) => args[flag.slice(2)] !== undefined)
+  if (fileFlags.length > 0) {
+    throw new UsageError(`--run ID takes no ${fileFlags.join(' or ')}: it evaluates the run's recorded network with its own config (--config and --weights evaluate a weights file)`)
+  }
+  const runId = parseRunId(args.run as string, '--run ID')
+  const snapshot = args.snapshot as string | undefined
+  if (snapshot !== undefined && !/^\d+$/.test(snapshot)) throw new UsageError(`--snapshot ${snapshot}: expected a snapshot step, a whole number ≥ 0`)
+  const dbPath = resolve((args.db as string | undefined) ?? defaultDatabasePath())
+  // Read only: a database that is not there would be created on the way to "no such run".
+  if (!existsSync(dbPath)) throw new UsageError(`${args.db ? '--db ' : ''}${dbPath}: no run database there`)
+  return withWorkbench(dbPath, async (wb) => {
+    // Labelling and testing a large network takes minutes: show the images done on a terminal.
+    const bar = args.json ? null : new ProgressBar('evaluating')
+    const onProgress = bar ? (done: number, total: number) => bar.update(done, total, done === total) : undefined
+    const result = evaluateRun(wb, { runId, step: snapshot === undefined ? undefined : Number(snapshot), testRange, onProgress })
+    bar?.finish()
+    if (args.json) {
+      process.stdout.write(JSON.stringify(result) + '\n')
+      return
+    }
+    const range = result.testRange ? `[${result.testRange[0]}, ${result.testRange[1]})` : 'per-class selection'
+    console.log(`run ${runId} at snapshot step ${result.step}, test images ${range}${testRange ? '' : " (the run's own)"}, learning off`)
+    console.log(formatEvaluation(result.evaluation, result.classLabels))
+  })
 }
 
 /** Build the renderer with electron-vite (about two seconds); returns the folder to serve. */

@@ -296,6 +296,36 @@ describe.concurrent('CLI: bad input → one line per problem, exit 2, nothing wr
         '--weights FILE is required (.csv, .json, .npy or .txt, neurons × inputs)'
       ])
     })
+
+    it('--weights with a diehl-cook-2015 config: weights alone are not the network', async ({ expect }) => {
+      const dir = pngCase(tinyConfig({ preset: 'diehl-cook-2015' }))
+      writeFileSync(join(dir, 'w.csv'), csv(2, 64))
+      expectBadInput(expect, await cli(dir, ['evaluate', '--config', 'c.json', '--weights', 'w.csv']), [
+        'w.csv: evaluating weights needs a seed-2017 config; this one is diehl-cook-2015, whose network is more than its weights (adaptive thresholds θ): evaluate a recorded run instead with: snn-workbench evaluate --run ID'
+      ])
+    })
+
+    it('--run together with --weights, refused before any database is opened', async ({ expect }) => {
+      const dir = pngCase()
+      writeFileSync(join(dir, 'w.csv'), csv(2, 64))
+      expectBadInput(expect, await cli(dir, ['evaluate', '--run', '1', '--weights', 'w.csv']), [
+        "--run ID takes no --weights: it evaluates the run's recorded network with its own config (--config and --weights evaluate a weights file)"
+      ])
+    })
+
+    it('--test-range and --snapshot without --run', async ({ expect }) => {
+      const dir = pngCase()
+      expectBadInput(expect, await cli(dir, ['evaluate', '--config', 'c.json', '--test-range', '0', '4', '--snapshot', '2']), [
+        "--snapshot, --test-range: only with --run ID (they pick a recorded run's snapshot, test images and database)"
+      ])
+    })
+
+    it('--test-range with one number', async ({ expect }) => {
+      const dir = pngCase()
+      expectBadInput(expect, await cli(dir, ['evaluate', '--run', '1', '--test-range', '4']), [
+        '--test-range 4: expected two integers FIRST END with 0 ≤ FIRST < END (the source images [FIRST, END))'
+      ])
+    })
   })
 
   describe('command line', () => {

@@ -163,13 +163,14 @@ export function imageKey(index: number, fromTrainingSource: boolean): number {
 }
 
 /** Spike counts of the output layer for every image in `indices` (learning off). */
-export function classify(network: ModelNetwork, set: ImageSet, indices: Int32Array, fromTrainingSource = true): Int32Array {
+export function classify(network: ModelNetwork, set: ImageSet, indices: Int32Array, fromTrainingSource = true, onPresented?: (presented: number) => void): Int32Array {
   const n = network.outputSize
   const imageSize = set.width * set.height
   const counts = new Int32Array(indices.length * n)
   for (let i = 0; i < indices.length; i++) {
     network.present(set.pixels, indices[i] * imageSize, false, undefined, imageKey(indices[i], fromTrainingSource))
     counts.set(network.outputCounts, i * n)
+    onPresented?.(i + 1)
   }
   return counts
 }
@@ -185,9 +186,17 @@ function classIndices(labels: Int32Array, indices: Int32Array, classLabels: numb
 }
 
 /** Label neurons from their responses to the training images, then classify the test images. */
-export function evaluateNetwork(network: ModelNetwork, plan: DataPlan, prediction: ExperimentConfig['evaluation']['prediction']): EvaluationResult {
-  const trainCounts = classify(network, plan.trainSet, plan.trainIndices)
-  const testCounts = classify(network, plan.testSet, plan.testIndices, plan.testSet === plan.trainSet)
+/** `onProgress` (optional) hears after each image of the labelling and then the test pass: a long evaluation on the CLI shows progress. */
+export function evaluateNetwork(
+  network: ModelNetwork,
+  plan: DataPlan,
+  prediction: ExperimentConfig['evaluation']['prediction'],
+  onProgress?: (done: number, total: number) => void
+): EvaluationResult {
+  const labelled = plan.trainIndices.length
+  const total = labelled + plan.testIndices.length
+  const trainCounts = classify(network, plan.trainSet, plan.trainIndices, true, onProgress && ((i) => onProgress(i, total)))
+  const testCounts = classify(network, plan.testSet, plan.testIndices, plan.testSet === plan.trainSet, onProgress && ((i) => onProgress(labelled + i, total)))
   return evaluateResponses({
     trainCounts,
     trainLabels: classIndices(plan.trainSet.labels, plan.trainIndices, plan.classLabels),

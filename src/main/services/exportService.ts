@@ -57,7 +57,7 @@ import {
 } from '../../engine/export/writers'
 import { loadInputs } from '../../engine/host/loadInputs'
 import { nirGraphOf, writeNirFile, type NirLayer } from '../../engine/host/nirWriter'
-import type { RunStore } from '../db'
+import type { RunStore, SnapshotState } from '../db'
 
 export type ExportTarget = ExportFormat | 'nir'
 export const EXPORT_TARGETS: readonly ExportTarget[] = [...EXPORT_FORMATS, 'nir']
@@ -167,13 +167,19 @@ function checkSettings(settings: ExportSettings): CheckedSettings {
   return { ...settings, rounding, saturate: settings.saturate ?? true, scale, accumulatorBits, labels, layer, compare: settings.compare ?? true }
 }
 
-interface LoadedSnapshot {
+/** A recorded run as it was at one snapshot: its config, every layer's weights, and (for evaluateRun) its encoder and model state. */
+export interface LoadedSnapshot {
   config: ExperimentConfig
   step: number
   layers: { neurons: number; inputs: number; weights: Float64Array }[]
+  /** The generator state stored with the snapshot ({ encoder: RngState } for runs of this engine). */
+  rng: unknown
+  /** The model's state at `step` (diehl-cook-2015: θ, potentials, traces …); null for seed-2017. */
+  state: SnapshotState | null
 }
 
-function loadSnapshot(store: RunStore, runId: number, step: number | undefined): LoadedSnapshot {
+/** Snapshot `step` of a run (default: the latest with every layer recorded); ApiError 'not-found' when it is not there. */
+export function loadSnapshot(store: RunStore, runId: number, step: number | undefined): LoadedSnapshot {
   const row = store.runs.get(runId)
   if (!row) throw new ApiError('not-found', `run ${runId} does not exist`)
   const config = parseExperimentConfig(JSON.parse(row.configJson), `run ${runId} config`)
@@ -182,14 +188,15 @@ function loadSnapshot(store: RunStore, runId: number, step: number | undefined):
   if (step === undefined) {
     const complete = store.snapshots.latestComplete(runId, layerCount)
     if (!complete) throw new ApiError('not-found', `run ${runId} has no snapshot with all ${layerCount} layers`)
-    return { config, step: complete.step, layers: complete.layers }
+    return { config, step: complete.step, layers: complete.layers, rng: complete.rng, state: complete.state }
   }
-  const layers = config.network.layers.map((_, l) => {
+  const snapshots = config.network.layers.map((_, l) => {
     const snapshot = store.snapshots.get(runId, l, step)
     if (!snapshot) throw new ApiError('not-found', `run ${runId} has no snapshot of layer ${l} at step ${step}`)
-    return { neurons: snapshot.neurons, inputs: snapshot.inputs, weights: snapshot.weights }
+    return snapshot
   })
-  return { config, step, layers }
+  const layers = snapshots.map((s) => ({ neurons: s.neurons, inputs: s.inputs, weights: s.weights }))
+  return { config, step, layers, rng: snapshots[0].rng, state: store.snapshots.state(runId, step) }
 }
 
 /** A run's images, loaded once for a burst of previews (loading MNIST anew each time would dominate). */

@@ -49,8 +49,21 @@ export function train(config: ExperimentConfig, hooks: TrainingHooks = {}): Expe
   return runExperiment(config, loadInputs(config), hooks)
 }
 
+/**
+ * Weights alone are the whole network only for seed-2017; a diehl-cook-2015 network also has
+ * adaptive thresholds θ, which a recorded run keeps with its snapshots (evaluate --run ID).
+ */
+export function checkWeightsAreTheNetwork(config: ExperimentConfig, weightsSource: string): void {
+  if (config.preset !== 'seed-2017') {
+    throw new WeightFileError(
+      `${weightsSource}: evaluating weights needs a seed-2017 config; this one is ${config.preset}, whose network is more than its weights (adaptive thresholds θ): evaluate a recorded run instead with: snn-workbench evaluate --run ID`
+    )
+  }
+}
+
 /** Evaluate given output-layer weights (single-layer networks) without learning. */
 export function evaluateWeights(config: ExperimentConfig, weights: WeightMatrix, weightsSource: string): { evaluation: EvaluationResult; classLabels: number[] } {
+  checkWeightsAreTheNetwork(config, weightsSource)
   if (config.network.layers.length !== 1) {
     throw new WeightFileError(`${weightsSource}: evaluate takes one weight matrix; the config has ${config.network.layers.length} layers`)
   }
