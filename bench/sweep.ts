@@ -12,9 +12,10 @@
  *    neighbour (a type check, a test run) lowers the speed-up far more than either time.
  *    Cold: the sweep starts its engine processes. Warm: each worker's engine has already trained
  *    one untimed trial of the same model and size (another seed), as in an app that has trained
- *    before, so V8's compilation of the training code is done before the timed sweep. (Until
- *    2026-11-28 the warm-up was one 10-image trial on digits 0–1, which left the real trial's code
- *    paths to be compiled during the timed sweep.)
+ *    before; V8 still optimises the per-trial code (shuffles, weight copies, labelling) during
+ *    the timed sweep's first few trials, twice over with 2 engines. Steady state: each engine
+ *    has trained STEADY_WARM_TRIALS trials, after which it compiles nothing more. (Until
+ *    2026-11-28 the warm-up was one 10-image trial on digits 0–1.)
  * 2. Scheduler overhead: the same scheduler and store with an executor that costs nothing, so
  *    all the time is proposing, recording and bookkeeping; milliseconds per trial for random
  *    and TPE (whose proposals grow with the history), with and without pruning reports.
@@ -30,7 +31,9 @@
  *
  * Options: --trials N (throughput sweep, default 16), --per-class N (training images per digit,
  * default 300), --epochs N (default 2), --repeat N (default 2), --overhead-trials N (default
- * 300), --json.
+ * 300), --json. `--paired N [--warm-trials K]` runs instead N rounds of the warm sweep with 1 and
+ * 2 workers back to back (engines warmed with K trials each, default 1) and prints each round's
+ * speed-up, the median, and where the CPU went (benchPaired).
  *
  * `npm run bench` (bench/run.ts) runs part 1 alone through `benchSweepThroughput` and
  * `printSweepThroughput`.
@@ -53,6 +56,12 @@ import type { SweepDefinitionInput } from '../src/shared/sweep'
 
 /** The issue's goal for 2 workers against 1 on 2 cores. */
 export const SWEEP_SPEEDUP_GOAL = 1.85
+
+/**
+ * Untimed trials per engine before a steady-state sweep: traced with --trace-opt, a warm engine's
+ * last optimising compilations of the training code come in its 4th–6th trial.
+ */
+const STEADY_WARM_TRIALS = 5
 
 export interface ThroughputOptions {
   /** Trials of the throughput sweep (default 16). */
@@ -116,32 +125,90 @@ function cpuSplit(): { machine: number; ours: number } | null {
   }
 }
 
+/** CPU milliseconds of this process and of its children (the engines), main threads apart from the others (V8's compiler and GC helpers, libuv). */
+export interface ThreadCpu {
+  hostMain: number
+  hostHelpers: number
+  engineMain: number
+  engineHelpers: number
+}
+
+function taskMs(pid: string, tid: string): number {
+  const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND
+}
+
+/** Per-thread CPU from /proc (null where there is none); a thread that ends between two readings takes its time with it. */
+function threadCpu(): ThreadCpu | null {
+  try {
+    const cpu: ThreadCpu = { hostMain: 0, hostHelpers: 0, engineMain: 0, engineHelpers: 0 }
+    const self = String(process.pid)
+    for (const tid of readdirSync(`/proc/${self}/task`)) {
+      if (tid === self) cpu.hostMain += taskMs(self, tid)
+      else cpu.hostHelpers += taskMs(self, tid)
+    }
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue
+      try {
+        if (Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]) !== process.pid) continue
+        for (const tid of readdirSync(`/proc/${pid}/task`)) {
+          if (tid === pid) cpu.engineMain += taskMs(pid, tid)
+          else cpu.engineHelpers += taskMs(pid, tid)
+        }
+      } catch {
+        continue // ended meanwhile
+      }
+    }
+    return cpu
+  } catch {
+    return null
+  }
+}
+
+function subtractCpu(after: ThreadCpu, before: ThreadCpu): ThreadCpu {
+  return {
+    hostMain: after.hostMain - before.hostMain,
+    hostHelpers: after.hostHelpers - before.hostHelpers,
+    engineMain: after.engineMain - before.engineMain,
+    engineHelpers: after.engineHelpers - before.engineHelpers
+  }
+}
+
 /**
  * Seconds for sweep `input` on a fresh database, and the CPU seconds other processes used
- * meanwhile (null where it cannot be known). `warm`: the engine processes are already running
- * and have trained this model before (a sweep of one trial per worker, of the same model and size
- * with another seed, goes first, untimed), as in an app or `serve` that has trained before; cold,
+ * meanwhile (null where it cannot be known), and where this process's and its engines' CPU went.
+ * `warmTrialsPerWorker` > 0: the engine processes are already running and have trained this model
+ * before (a sweep of that many trials per worker, of the same model and size with another seed,
+ * goes first, untimed), as in an app or `serve` that has trained before; 0 (cold),
  * the sweep also pays for starting them and for V8 compiling the training code while it runs.
  */
-async function timeSweep(input: SweepDefinitionInput, workers: number, executor?: TrialExecutor, warm = false): Promise<{ seconds: number; completed: number; otherCpuSeconds: number | null }> {
+async function timeSweep(
+  input: SweepDefinitionInput,
+  workers: number,
+  executor?: TrialExecutor,
+  warmTrialsPerWorker = 0
+): Promise<{ seconds: number; completed: number; otherCpuSeconds: number | null; cpu: ThreadCpu | null }> {
   const wb = await createWorkbench({ databasePath: freshDb(), engine: nodeEngineProcessFactory(), concurrency: workers })
   const sweeps = new SweepService(wb.store, wb.runs, wb.events, { executor })
   try {
-    if (warm) {
-      const warmUp = { ...input, name: 'warm-up', budget: workers, seed: (input.seed ?? 0) + 1 }
+    if (warmTrialsPerWorker > 0) {
+      const warmUp = { ...input, name: 'warm-up', budget: workers * warmTrialsPerWorker, seed: (input.seed ?? 0) + 1 }
       await sweeps.wait(sweeps.create(warmUp, { concurrency: workers }).id)
     }
     const cpuBefore = cpuSplit()
+    const threadsBefore = threadCpu()
     const started = performance.now()
     const { id } = sweeps.create(input, { concurrency: workers })
     const outcome = await sweeps.wait(id)
     const seconds = (performance.now() - started) / 1000
     const cpuAfter = cpuSplit()
+    const threadsAfter = threadCpu()
     const otherCpuSeconds = cpuBefore && cpuAfter ? Math.max(0, cpuAfter.machine - cpuBefore.machine - (cpuAfter.ours - cpuBefore.ours)) : null
     const detail = sweeps.get(id)
     const failed = detail.trialList.find((t) => t.status !== 'completed')
     if (outcome !== 'completed' || failed) throw new Error(`sweep ended ${outcome}${failed ? `; trial ${failed.index} ${failed.status}: ${failed.error}` : ''}`)
-    return { seconds, completed: detail.trials.completed, otherCpuSeconds }
+    const cpu = threadsBefore && threadsAfter ? subtractCpu(threadsAfter, threadsBefore) : null
+    return { seconds, completed: detail.trials.completed, otherCpuSeconds, cpu }
   } finally {
     await sweeps.close()
     await wb.close()
@@ -254,6 +321,8 @@ export interface SweepThroughput {
   twoWorkers: SweepTiming
   speedup: number
   warm: { oneWorker: SweepTiming; twoWorkers: SweepTiming; speedup: number }
+  /** Engines warmed with STEADY_WARM_TRIALS trials each: V8 has stopped compiling the training code. */
+  steady: { oneWorker: SweepTiming; twoWorkers: SweepTiming; speedup: number }
   /** Two CPU-bound processes at once against one: what 2 workers can hope for here. */
   machineCeiling: number
 }
@@ -267,19 +336,23 @@ export async function benchSweepThroughput(options: ThroughputOptions = {}): Pro
     const input = () => throughputSweep(trials, perClass, epochs)
     let alone = Infinity
     let together = Infinity
-    const none: { seconds: number; completed: number; otherCpuSeconds: number | null } = { seconds: Infinity, completed: 0, otherCpuSeconds: null }
+    const none: { seconds: number; completed: number; otherCpuSeconds: number | null; cpu: ThreadCpu | null } = { seconds: Infinity, completed: 0, otherCpuSeconds: null, cpu: null }
     let one = none
     let two = none
     let oneWarm = none
     let twoWarm = none
+    let oneSteady = none
+    let twoSteady = none
     for (let round = 0; round < repeat; round++) {
       const spins = await machineCeiling()
       alone = Math.min(alone, spins.alone)
       together = Math.min(together, spins.together)
       one = fastest(one, await timeSweep(input(), 1))
       two = fastest(two, await timeSweep(input(), 2))
-      oneWarm = fastest(oneWarm, await timeSweep(input(), 1, undefined, true))
-      twoWarm = fastest(twoWarm, await timeSweep(input(), 2, undefined, true))
+      oneWarm = fastest(oneWarm, await timeSweep(input(), 1, undefined, 1))
+      twoWarm = fastest(twoWarm, await timeSweep(input(), 2, undefined, 1))
+      oneSteady = fastest(oneSteady, await timeSweep(input(), 1, undefined, STEADY_WARM_TRIALS))
+      twoSteady = fastest(twoSteady, await timeSweep(input(), 2, undefined, STEADY_WARM_TRIALS))
     }
     const timing = (r: { seconds: number; otherCpuSeconds: number | null }): SweepTiming => ({
       seconds: r.seconds,
@@ -295,6 +368,7 @@ export async function benchSweepThroughput(options: ThroughputOptions = {}): Pro
       twoWorkers: timing(two),
       speedup: one.seconds / two.seconds,
       warm: { oneWorker: timing(oneWarm), twoWorkers: timing(twoWarm), speedup: oneWarm.seconds / twoWarm.seconds },
+      steady: { oneWorker: timing(oneSteady), twoWorkers: timing(twoSteady), speedup: oneSteady.seconds / twoSteady.seconds },
       machineCeiling: (2 * alone) / together
     }
   } finally {
@@ -318,7 +392,83 @@ export function printSweepThroughput(t: SweepThroughput): void {
   console.log(`  engines already running (warm), as in an app that has trained before:`)
   console.log(row('1 worker', t.warm.oneWorker))
   console.log(`${row('2 workers', t.warm.twoWorkers)}   ${goal(t.warm.speedup)}`)
+  console.log(`  engines at steady state (each has trained ${STEADY_WARM_TRIALS} trials; V8 no longer compiles the training code):`)
+  console.log(row('1 worker', t.steady.oneWorker))
+  console.log(`${row('2 workers', t.steady.twoWorkers)}   ${goal(t.steady.speedup)}`)
   console.log(`  (this machine: 2 CPU-bound processes at once run ${t.machineCeiling.toFixed(2)}× the work of 1)`)
+}
+
+/** One round of the paired comparison: the same warm sweep with 1 worker and with 2. */
+export interface PairedRound {
+  one: { seconds: number; cpu: ThreadCpu | null; otherCpuSeconds: number | null }
+  two: { seconds: number; cpu: ThreadCpu | null; otherCpuSeconds: number | null }
+  speedup: number
+}
+
+/**
+ * `--paired N`: N rounds, each the warm sweep with 1 worker and then with 2 (the order
+ * alternating from round to round, so a drift in the VM's speed favours neither), each on a fresh
+ * database after `warmTrials` untimed trials per engine. Each round's ratio compares two sweeps
+ * run seconds apart, which is as close as this VM lets two timings be; the median over rounds is
+ * the figure, the spread says how far one round can be trusted. The CPU split shows where a
+ * 2-worker sweep's time goes: engines' main threads (training), their helper threads (V8's
+ * optimising compiler and GC) and the host (scheduler, store, IPC).
+ */
+export async function benchPaired(rounds: number, warmTrials: number, trials: number, perClass: number, epochs: number): Promise<PairedRound[]> {
+  const ownRoot = !root
+  if (ownRoot) root = mkdtempSync(join(tmpdir(), 'snn-bench-sweep-'))
+  try {
+    const result: PairedRound[] = []
+    for (let round = 0; round < rounds; round++) {
+      const time = (workers: number) => timeSweep(throughputSweep(trials, perClass, epochs), workers, undefined, warmTrials)
+      let one: Awaited<ReturnType<typeof time>>
+      let two: Awaited<ReturnType<typeof time>>
+      if (round % 2 === 0) {
+        one = await time(1)
+        two = await time(2)
+      } else {
+        two = await time(2)
+        one = await time(1)
+      }
+      const pick = (r: typeof one) => ({ seconds: r.seconds, cpu: r.cpu, otherCpuSeconds: r.otherCpuSeconds })
+      result.push({ one: pick(one), two: pick(two), speedup: one.seconds / two.seconds })
+    }
+    return result
+  } finally {
+    if (ownRoot) {
+      rmSync(root, { recursive: true, force: true })
+      root = ''
+    }
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+export function printPaired(rounds: PairedRound[], warmTrials: number, trials: number, imagesPerTrial: number): void {
+  const others = (seconds: number | null) => (seconds === null ? '' : `, others ${(1000 * seconds).toFixed(0)}`)
+  const cpuText = (r: PairedRound['one']) =>
+    r.cpu
+      ? `engines ${r.cpu.engineMain.toFixed(0)} + ${r.cpu.engineHelpers.toFixed(0)}, host ${r.cpu.hostMain.toFixed(0)} + ${r.cpu.hostHelpers.toFixed(0)}${others(r.otherCpuSeconds)}`
+      : 'CPU unknown'
+  console.log(`paired rounds: ${trials}-trial seed-2017 sweep, ${imagesPerTrial} training images per trial, engines warmed with ${warmTrials} trial(s) each`)
+  console.log(`  CPU ms of each sweep: engines' main threads + their other threads, host's main thread + its other threads, other processes`)
+  rounds.forEach((r, i) => {
+    console.log(`  round ${String(i + 1).padStart(2)}: 1 worker ${r.one.seconds.toFixed(2)} s (${cpuText(r.one)})`)
+    console.log(`            2 workers ${r.two.seconds.toFixed(2)} s (${cpuText(r.two)})   ${r.speedup.toFixed(2)}×`)
+  })
+  const speedups = rounds.map((r) => r.speedup)
+  const busy = rounds.filter((r) => r.two.cpu).map((r) => {
+    const c = r.two.cpu!
+    return (c.engineMain + c.engineHelpers + c.hostMain + c.hostHelpers) / (2 * 1000 * r.two.seconds)
+  })
+  console.log(
+    `  speed-up: median ${median(speedups).toFixed(2)}×, range ${Math.min(...speedups).toFixed(2)}–${Math.max(...speedups).toFixed(2)}× over ${rounds.length} rounds (goal ≥ ${SWEEP_SPEEDUP_GOAL}×)` +
+      (busy.length ? `; 2-worker sweeps kept the 2 cores ${(100 * median(busy)).toFixed(0)}% busy (median)` : '')
+  )
 }
 
 async function main() {
@@ -329,6 +479,8 @@ async function main() {
       epochs: { type: 'string', default: '2' },
       repeat: { type: 'string', default: '2' },
       'overhead-trials': { type: 'string', default: '300' },
+      paired: { type: 'string', default: '0' },
+      'warm-trials': { type: 'string', default: '1' },
       json: { type: 'boolean', default: false }
     }
   })
@@ -337,7 +489,13 @@ async function main() {
   const epochs = Number(values.epochs)
   const overheadTrials = Number(values['overhead-trials'])
   const repeat = Number(values.repeat)
-  for (const [name, n] of Object.entries({ trials, 'per-class': perClass, epochs, repeat, 'overhead-trials': overheadTrials })) {
+  const paired = Number(values.paired)
+  const warmTrials = Number(values['warm-trials'])
+  if (!Number.isInteger(paired) || paired < 0) {
+    console.error('error: --paired must be an integer ≥ 0')
+    process.exit(2)
+  }
+  for (const [name, n] of Object.entries({ trials, 'per-class': perClass, epochs, repeat, 'overhead-trials': overheadTrials, 'warm-trials': warmTrials })) {
     if (!Number.isInteger(n) || n < 1) {
       console.error(`error: --${name} must be a positive integer`)
       process.exit(2)
@@ -345,6 +503,12 @@ async function main() {
   }
   root = mkdtempSync(join(tmpdir(), 'snn-bench-sweep-'))
   try {
+    if (paired > 0) {
+      const rounds = await benchPaired(paired, warmTrials, trials, perClass, epochs)
+      if (values.json) console.log(JSON.stringify({ warmTrials, trials, imagesPerTrial: 3 * perClass * epochs, rounds }))
+      else printPaired(rounds, warmTrials, trials, 3 * perClass * epochs)
+      return
+    }
     const throughput = await benchSweepThroughput({ trials, perClass, epochs, repeat })
     const overheads = [
       await overhead('random', false, overheadTrials),
