@@ -50,8 +50,10 @@ Usage:
   snn-workbench sweep start --config SWEEP.json [--workers K] [--json] [--db PATH]
   snn-workbench sweep resume ID [--workers K] [--json] [--db PATH]
   snn-workbench sweep status ID | sweep best ID [--k N] | sweep list [--json] [--db PATH]
-  snn-workbench sweep pause ID | sweep cancel ID | sweep budget ID N [--db PATH]
-                                                 hyperparameter sweeps (see docs/sweeps.md)
+  snn-workbench sweep pause ID [--stop-trials] | sweep cancel ID | sweep budget ID N [--db PATH]
+                                                 hyperparameter sweeps (see docs/sweeps.md); pause
+                                                 lets the trials training finish, --stop-trials
+                                                 stops them too (they run again on resume)
   snn-workbench export --run ID [--snapshot STEP] [--layer L] --format F --q I.F --out PATH
                        [--rounding nearest-even|toward-zero|floor] [--scale per-tensor|per-neuron]
                        [--layout neuron-major|input-major] [--per-neuron] [--accumulator BITS]

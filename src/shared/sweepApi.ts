@@ -26,8 +26,12 @@ export const SWEEP_API_ARGS = {
   }),
   'sweeps.list': z.strictObject({}),
   'sweeps.get': z.strictObject({ id }),
-  /** No new trials; the ones training finish. */
-  'sweeps.pause': z.strictObject({ id }),
+  /**
+   * No new trials; the ones training finish, or with `stopTrials` stop within seconds
+   * (recorded cancelled; they run again, continuing their runs, on resume) — also when another
+   * process schedules the sweep, and on a paused sweep whose trials are still training.
+   */
+  'sweeps.pause': z.strictObject({ id, stopTrials: z.boolean().optional() }),
   /** Continue a paused, cancelled or interrupted sweep in the workbench's process. */
   'sweeps.resume': z.strictObject({ id, concurrency: concurrency.optional() }),
   /** No new trials; the ones training are cancelled. */
@@ -111,7 +115,8 @@ export interface SweepApiResults {
   'sweeps.create': { id: number }
   'sweeps.list': { sweeps: SweepListItem[] }
   'sweeps.get': SweepDetailPayload
-  'sweeps.pause': { status: SweepStatus }
+  /** trialsInHand: the sweep's trials training when it was paused. */
+  'sweeps.pause': { status: SweepStatus; trialsInHand: number }
   'sweeps.resume': { id: number; status: SweepStatus }
   'sweeps.cancel': { status: SweepStatus }
   'sweeps.extend': { budget: number; status: SweepStatus }

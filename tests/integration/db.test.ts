@@ -576,6 +576,51 @@ describe('metric chunks', () => {
   })
 })
 
+describe('sweeps: the stop request (migration 5)', () => {
+  it('upgrades a schema 4 file: its sweeps read as before, with no stop requested', () => {
+    const path = rawPath()
+    const old = new BetterSqlite3(path)
+    migrate(old, MIGRATIONS.filter((m) => m.version <= 4))
+    expect(old.pragma('user_version', { simple: true })).toBe(4)
+    old
+      .prepare(
+        "INSERT INTO sweeps (name, method, status, budget, created_at, updated_at, runner, definition_json) VALUES ('old', 'random', 'paused', 4, 'then', 'then', NULL, '{}')"
+      )
+      .run()
+    old.close()
+
+    const store = openStore(path)
+    expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION)
+    expect(store.sweeps.get(1)).toMatchObject({ name: 'old', status: 'paused', budget: 4 })
+    expect(store.sweeps.state(1)).toEqual({ status: 'paused', budget: 4, stopTrials: false })
+    expect(() => store.db.prepare('UPDATE sweeps SET stop_trials_requested = 2 WHERE id = 1').run()).toThrow(/CHECK constraint/)
+  })
+
+  it('requestPause pauses only what may be paused; the stop request lasts until the status changes again', () => {
+    const store = openStore()
+    const id = store.sweeps.create({ name: 's', method: 'random', budget: 3, definitionJson: '{}', runner: 'me' })
+    // A plain pause: running → paused, nothing to stop; again: refused (already paused).
+    expect(store.sweeps.requestPause(id, false)).toBe(true)
+    expect(store.sweeps.state(id)).toEqual({ status: 'paused', budget: 3, stopTrials: false })
+    expect(store.sweeps.requestPause(id, false)).toBe(false)
+    // Stopping the trials in hand is also asked of a paused sweep; the scheduler keeps it paused.
+    expect(store.sweeps.requestPause(id, true)).toBe(true)
+    expect(store.sweeps.state(id)?.stopTrials).toBe(true)
+    store.sweeps.setStatus(id, 'paused')
+    expect(store.sweeps.state(id)?.stopTrials).toBe(true)
+    // Resumed: cleared.
+    store.sweeps.setStatus(id, 'running')
+    expect(store.sweeps.state(id)).toEqual({ status: 'running', budget: 3, stopTrials: false })
+    // A finished sweep is never paused, with or without the request.
+    store.sweeps.setStatus(id, 'completed')
+    expect(store.sweeps.requestPause(id, true)).toBe(false)
+    expect(store.sweeps.requestPause(id, false)).toBe(false)
+    expect(store.sweeps.state(id)).toEqual({ status: 'completed', budget: 3, stopTrials: false })
+    expect(store.sweeps.get(id)?.finishedAt).not.toBeNull()
+    expect(store.sweeps.requestPause(404, true)).toBe(false)
+  })
+})
+
 describe('snapshots', () => {
   it('round-trips weights bit for bit', () => {
     const store = openStore()

@@ -220,6 +220,24 @@ describe('sweeps API', () => {
     expect((await call(restarted, 'runs.list', {})).total).toBe(1)
   })
 
+  it('pause with stopTrials stops the trial in hand (cancelled, reruns on resume); stopTrials must be a boolean', async () => {
+    const workbench = await open(300)
+    const { id } = await call(workbench, 'sweeps.create', { definition: definition({ budget: 3 }), concurrency: 1 })
+    await waitFor(async () => (await call(workbench, 'sweeps.get', { id })).trialList.length === 1, 'a first trial')
+    for (const stopTrials of ['yes', 1, null]) {
+      const error = await failure(call(workbench, 'sweeps.pause', { id, stopTrials } as never))
+      expect(error.code).toBe('invalid-argument')
+      expect(error.message).toMatch(/sweeps\.pause: stopTrials:/)
+    }
+    expect((await call(workbench, 'sweeps.get', { id })).status).toBe('running') // nothing done on bad input
+    expect(await call(workbench, 'sweeps.pause', { id, stopTrials: true })).toEqual({ status: 'paused', trialsInHand: 1 })
+    await waitFor(async () => !(await call(workbench, 'sweeps.get', { id })).scheduledHere, 'the scheduler to stop')
+    expect((await call(workbench, 'sweeps.get', { id })).trialList.map((t) => t.status)).toEqual(['cancelled'])
+    await call(workbench, 'sweeps.resume', { id })
+    await waitFor(async () => (await call(workbench, 'sweeps.get', { id })).status === 'completed', 'completion')
+    expect((await call(workbench, 'sweeps.get', { id })).trialList.map((t) => [t.index, t.status])).toEqual([0, 1, 2].map((i) => [i, 'completed']))
+  })
+
   it('cancels a running sweep: no new trials, the one training is recorded cancelled', async () => {
     const workbench = await open(200)
     const { id } = await call(workbench, 'sweeps.create', { definition: definition({ budget: 5 }), concurrency: 1 })

@@ -2,7 +2,8 @@
  * `sweep …`: hyperparameter sweeps from the command line. `start` and `resume` schedule the
  * sweep in this process (trials train in engine processes, recorded in the run store) and draw a
  * progress line; the other subcommands read or edit the store, so they work while another
- * process (the app, another CLI) runs the sweep: it notices pause, cancel and budget changes.
+ * process (the app, another CLI) runs the sweep: it notices pause (and a request to stop the
+ * trials in hand), cancel and budget changes.
  */
 import { cpus } from 'node:os'
 import { dirname, resolve } from 'node:path'
@@ -108,12 +109,23 @@ export async function sweepCommand(argv: string[]): Promise<number> {
         return EXIT_OK
       })
     }
-    case 'pause':
+    case 'pause': {
+      const { values, positionals } = parse(rest, { 'stop-trials': { type: 'boolean' } })
+      const id = parseRunId(positionals[0], 'sweep id')
+      const stopTrials = Boolean(values['stop-trials'])
+      return withSweeps(values.db, (sweeps) => {
+        // Marked running with no live process scheduling it: nothing is training to stop or finish.
+        const interrupted = sweeps.get(id).interrupted
+        const result = sweeps.pause(id, { stopTrials })
+        console.log(values.json ? JSON.stringify({ id, stopTrials, ...result }) : pauseLine(id, result.trialsInHand, stopTrials, interrupted))
+        return EXIT_OK
+      })
+    }
     case 'cancel': {
       const { values, positionals } = parse(rest, {})
       const id = parseRunId(positionals[0], 'sweep id')
       return withSweeps(values.db, (sweeps) => {
-        const result = sub === 'pause' ? sweeps.pause(id) : sweeps.cancel(id)
+        const result = sweeps.cancel(id)
         console.log(values.json ? JSON.stringify({ id, ...result }) : `sweep ${id} ${result.status}`)
         return EXIT_OK
       })
@@ -198,6 +210,16 @@ async function follow(values: Values, workers: number | undefined, start: (sweep
     // Only now: a second Ctrl+C while closing still quits at once, with 130.
     process.off('SIGINT', onSignal)
   }
+}
+
+/** What `sweep pause` did, in words. */
+export function pauseLine(id: number, trialsInHand: number, stopTrials: boolean, interrupted: boolean): string {
+  const trials = (n: number) => `${n} trial${n === 1 ? '' : 's'}`
+  const resume = `snn-workbench sweep resume ${id}`
+  if (interrupted) return `sweep ${id} paused; no process was running it (its ${trials(trialsInHand)} left running run again on resume: ${resume})`
+  if (trialsInHand === 0) return `sweep ${id} paused; no trials were training (continue it with: ${resume})`
+  if (stopTrials) return `sweep ${id} paused; its ${trials(trialsInHand)} in hand stop within seconds and run again on resume (${resume})`
+  return `sweep ${id} paused; the trials in hand (${trialsInHand}) finish first (to stop them now: snn-workbench sweep pause ${id} --stop-trials)`
 }
 
 /** One line redrawn in place on a terminal (stderr), nothing elsewhere. */

@@ -220,6 +220,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX metric_chunks_run_key ON metric_chunks (run_id, key, id);
     `
+  },
+  {
+    version: 5,
+    description: 'sweeps.stop_trials_requested: pause a sweep another process runs and stop its trials in hand',
+    up: `
+      -- Set (with status 'paused') by \`sweep pause ID --stop-trials\` or the app's Pause now from
+      -- any process; the sweep's scheduler, which re-reads its row every poll, then stops its
+      -- trials in hand (recorded cancelled, run again on resume). Any later status change
+      -- (resume sets 'running') clears it. Rows of older databases read 0: nothing requested.
+      ALTER TABLE sweeps ADD COLUMN stop_trials_requested INTEGER NOT NULL DEFAULT 0 CHECK (stop_trials_requested IN (0, 1));
+    `
   }
 ]
 

@@ -41,7 +41,7 @@ export function createSweepHandlers(sweeps: SweepService): SweepHandlers {
       const detail = sweeps.get(id)
       return { ...listItemOf(detail), definition: detail.definition, trialList: detail.trialList.map(trialOf), scheduledHere: sweeps.isScheduling(id) }
     },
-    'sweeps.pause': async ({ id }) => sweeps.pause(id),
+    'sweeps.pause': async ({ id, stopTrials }) => sweeps.pause(id, { stopTrials }),
     'sweeps.resume': async ({ id, concurrency }) => {
       sweeps.resume(id, { concurrency })
       return { id, status: sweeps.get(id).status }

@@ -128,17 +128,27 @@ export class SweepService {
   }
 
   /**
-   * No new trials; the ones training finish, or with `stopTrials` stop now and run again on
-   * resume. Works on a sweep scheduled by another process too (it notices within a second).
+   * No new trials; the ones training finish, or with `stopTrials` stop now (recorded cancelled)
+   * and run again on resume. Works on a sweep scheduled by another process too: the request is
+   * recorded in its row, which that scheduler re-reads every poll (twice a second). With
+   * `stopTrials` a paused sweep whose scheduler still has trials in hand is accepted too.
+   * `trialsInHand`: the trials training when it was asked.
    */
-  pause(id: number, options: { stopTrials?: boolean } = {}): { status: SweepRow['status'] } {
+  pause(id: number, options: { stopTrials?: boolean } = {}): { status: SweepRow['status']; trialsInHand: number } {
+    const stopTrials = options.stopTrials ?? false
     const row = this.requireSweep(id)
+    const trialsInHand = this.store.sweeps.counts(id).running
     const local = this.schedulers.get(id)
-    if (local) local.scheduler.pause(options.stopTrials)
-    else if (row.status === 'running') this.store.sweeps.setStatus(id, 'paused')
-    else throw new ApiError('conflict', `sweep ${id} is ${row.status}; only a running sweep can be paused`)
+    if (local) local.scheduler.pause(stopTrials)
+    else {
+      // A paused sweep has trials to stop only while a live scheduler elsewhere still holds it.
+      const stoppable = row.status === 'running' || (row.status === 'paused' && heldElsewhere(row.runner) && trialsInHand > 0)
+      if (!(stopTrials ? stoppable : row.status === 'running') || !this.store.sweeps.requestPause(id, stopTrials)) {
+        throw notPausable(id, this.requireSweep(id).status, stopTrials)
+      }
+    }
     this.emit(id)
-    return { status: this.requireSweep(id).status }
+    return { status: this.requireSweep(id).status, trialsInHand }
   }
 
   /** No new trials; the ones training are cancelled (their runs too). */
@@ -274,6 +284,11 @@ export class SweepService {
     if (!row) throw new ApiError('not-found', `sweep ${id} does not exist`)
     return row
   }
+}
+
+function notPausable(id: number, status: SweepRow['status'], stopTrials: boolean): ApiError {
+  if (stopTrials && status === 'paused') return new ApiError('conflict', `sweep ${id} is paused and no process is training its trials; nothing to stop`)
+  return new ApiError('conflict', `sweep ${id} is ${status}; only a running sweep can be paused`)
 }
 
 /** Completed trials, best objective first (ties: the earlier trial). */

@@ -8,8 +8,8 @@
  *   executed again with the same index and point (continuing its run where the executor can);
  * - completed, pruned and failed trials are never executed again, and new trials take the next
  *   index, so a sweep stopped at any moment and resumed loses and repeats no finished trial;
- * - the sweep row is re-read every `pollMs`, so pause, cancel and budget changes made by
- *   another process (the CLI next to the app) take effect.
+ * - the sweep row is re-read every `pollMs`, so pause (also one asking to stop the trials in
+ *   hand), cancel and budget changes made by another process (the CLI next to the app) take effect.
  *
  * The executor is what makes a trial train: the sweep service's runs engine processes through
  * the RunService; tests pass a cheap function of the config. Both go through this class.
@@ -177,7 +177,10 @@ export class SweepScheduler {
       return
     }
     this.budget = row.budget
-    if (row.status !== this.status) {
+    // A pause with stopTrials requested by another process (`sweep pause ID --stop-trials`):
+    // the same as pause(true) here, also when this scheduler was paused already (trials finishing).
+    if (row.status === 'paused' && row.stopTrials) this.pause(true)
+    else if (row.status !== this.status) {
       if (row.status === 'cancelled') this.cancel()
       else if (row.status === 'paused') this.pause()
     }

@@ -111,8 +111,10 @@ export class SweepsRepository {
   private readonly insertSweep: Statement<[NewSweep & { now: string }]>
   private readonly selectSweep: Statement<[number], SweepRecord>
   private readonly selectSweeps: Statement<[], Omit<SweepRecord, 'definition_json'>>
-  private readonly selectState: Statement<[number], { status: SweepStatus; budget: number }>
+  private readonly selectState: Statement<[number], { status: SweepStatus; budget: number; stop_trials_requested: number }>
   private readonly updateStatus: Statement<[{ id: number; status: SweepStatus; error: string | null; now: string }]>
+  private readonly pauseRunning: Statement<[string, number]>
+  private readonly pauseStoppingTrials: Statement<[string, number]>
   private readonly updateRunner: Statement<[string | null, string, number]>
   private readonly releaseRunner: Statement<[string, number, string]>
   private readonly updateBudget: Statement<[number, string, number]>
@@ -137,14 +139,21 @@ export class SweepsRepository {
       VALUES (@name, @method, 'running', @budget, @now, @now, @runner, @definitionJson)`)
     this.selectSweep = db.prepare(`SELECT ${SWEEP_COLUMNS}, definition_json FROM sweeps WHERE id = ?`)
     this.selectSweeps = db.prepare(`SELECT ${SWEEP_COLUMNS} FROM sweeps ORDER BY created_at DESC, id DESC`)
-    this.selectState = db.prepare('SELECT status, budget FROM sweeps WHERE id = ?')
+    this.selectState = db.prepare('SELECT status, budget, stop_trials_requested FROM sweeps WHERE id = ?')
+    // A stop request lives only while the sweep stays paused: resuming (→ running) clears it.
     this.updateStatus = db.prepare(`
       UPDATE sweeps SET
         status = @status,
         error = @error,
         updated_at = @now,
-        finished_at = CASE WHEN @status IN ${FINISHED_SWEEP} THEN @now ELSE NULL END
+        finished_at = CASE WHEN @status IN ${FINISHED_SWEEP} THEN @now ELSE NULL END,
+        stop_trials_requested = CASE WHEN @status = 'paused' THEN stop_trials_requested ELSE 0 END
       WHERE id = @id`)
+    // Check and write in one statement: a scheduler elsewhere may finish the sweep meanwhile.
+    this.pauseRunning = db.prepare("UPDATE sweeps SET status = 'paused', error = NULL, updated_at = ?, finished_at = NULL WHERE id = ? AND status = 'running'")
+    this.pauseStoppingTrials = db.prepare(`
+      UPDATE sweeps SET status = 'paused', error = NULL, updated_at = ?, finished_at = NULL, stop_trials_requested = 1
+      WHERE id = ? AND status IN ('running', 'paused')`)
     this.updateRunner = db.prepare('UPDATE sweeps SET runner = ?, updated_at = ? WHERE id = ?')
     this.releaseRunner = db.prepare('UPDATE sweeps SET runner = NULL, updated_at = ? WHERE id = ? AND runner = ?')
     this.updateBudget = db.prepare('UPDATE sweeps SET budget = ?, updated_at = ? WHERE id = ?')
@@ -193,9 +202,10 @@ export class SweepsRepository {
     return record ? toSweep(record) : undefined
   }
 
-  /** Status and budget only: what a scheduler polls for changes made by other processes. */
-  state(id: number): { status: SweepStatus; budget: number } | undefined {
-    return this.selectState.get(id)
+  /** Status, budget and a pending stop request only: what a scheduler polls for changes made by other processes. */
+  state(id: number): { status: SweepStatus; budget: number; stopTrials: boolean } | undefined {
+    const row = this.selectState.get(id)
+    return row && { status: row.status, budget: row.budget, stopTrials: row.stop_trials_requested === 1 }
   }
 
   /** Every sweep, newest first, with its trial counts (no definitions). */
@@ -221,6 +231,15 @@ export class SweepsRepository {
    */
   claim(id: number, runner: string, isStillRunning: (runner: string | null) => boolean): string | null {
     return this.claimTransaction.immediate(id, runner, isStillRunning)
+  }
+
+  /**
+   * Pause a sweep from any process: a running one becomes paused; with `stopTrials` a running or
+   * paused one also asks its scheduler to stop the trials in hand (it polls the row; see
+   * state()). False when the sweep is in no status that allows it (or does not exist).
+   */
+  requestPause(id: number, stopTrials: boolean): boolean {
+    return (stopTrials ? this.pauseStoppingTrials : this.pauseRunning).run(isoNow(), id).changes > 0
   }
 
   setRunner(id: number, runner: string | null): void {

@@ -103,9 +103,12 @@ export const useSweepsStore = defineStore('sweeps', () => {
     return id
   }
 
-  /** Run an action on the open sweep, then show its new state. */
-  async function act(id: number, action: 'pause' | 'resume' | 'cancel'): Promise<void> {
-    if (action === 'pause') await api['sweeps.pause']({ id })
+  /**
+   * Run an action on the open sweep, then show its new state. 'pause-now' pauses and stops the
+   * trials in hand (recorded cancelled; they run again on resume), wherever the sweep runs.
+   */
+  async function act(id: number, action: 'pause' | 'pause-now' | 'resume' | 'cancel'): Promise<void> {
+    if (action === 'pause' || action === 'pause-now') await api['sweeps.pause']({ id, stopTrials: action === 'pause-now' })
     else if (action === 'resume') await api['sweeps.resume']({ id })
     else await api['sweeps.cancel']({ id })
     await fetchOpen()
