@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ApiResults } from '../../src/shared/api'
-import { runCli, type CliRun } from '../helpers/cli'
+import { expectOneError, runCli, type CliRun } from '../helpers/cli'
 
 // realpath: on macOS tmpdir() is a symlink, and the CLI prints paths resolved from its cwd.
 const DIR = mkdtempSync(join(realpathSync(tmpdir()), 'snn-cli-store-'))
@@ -52,19 +52,6 @@ function jsonOf<T>(r: CliResult): T {
 }
 
 /** Exit `code`, nothing on stdout, stderr exactly one line `error: …` matching `message`, no stack trace. */
-function expectOneError(r: CliResult, code: number, message: string | RegExp): void {
-  expect(r.signal, context(r)).toBeNull()
-  expect(r.status, context(r)).toBe(code)
-  expect(r.stdout, context(r)).toBe('')
-  expect(r.stderr, context(r)).not.toMatch(/^\s*at\s/m)
-  expect(r.stderr, context(r)).not.toContain('internal error')
-  const lines = r.stderr.split('\n').filter(Boolean)
-  expect(lines, context(r)).toHaveLength(1)
-  expect(lines[0]).toMatch(/^error: /)
-  const rest = lines[0].slice('error: '.length)
-  if (typeof message === 'string') expect(rest).toBe(message)
-  else expect(rest).toMatch(message)
-}
 
 type RunList = ApiResults['runs.list']
 
