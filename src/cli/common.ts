@@ -44,3 +44,27 @@ export function openWorkbench(db: string | undefined, recover: boolean, concurre
     concurrency
   })
 }
+
+/**
+ * Work on the workbench at `--db PATH` (or the app's database) and close it. `mustExist`: a
+ * command that only reads refuses a missing file, which opening would create empty on the way
+ * to "no such run".
+ */
+export async function withDatabase<T>(db: string | undefined, mustExist: boolean, work: (wb: Workbench) => Promise<T>): Promise<T> {
+  const path = resolve(db ?? defaultDatabasePath())
+  if (mustExist && !existsSync(path)) throw new UsageError(`${db ? '--db ' : ''}${path}: no run database there`)
+  const wb = await openWorkbench(path, false)
+  try {
+    return await work(wb)
+  } finally {
+    await wb.close()
+  }
+}
+
+/** An option that must be a whole number ≥ 0, or undefined when not given. */
+export function wholeNumber(value: string | boolean | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`${flag} ${String(value)}: expected a whole number ≥ 0`)
+  return n
+}

@@ -19,14 +19,13 @@ import {
   writeWeightsFile
 } from '../main/services/training'
 import { loadInputs } from '../engine/host/loadInputs'
-import { defaultDatabasePath } from '../main/paths'
 import { evaluateRun } from '../main/services/evaluateRun'
 import type { Workbench } from '../main/services/workbench'
 import { call, followRun, formatRunTable, parseFilters, parseRunId, table } from './commands/runs'
 import { sweepCommand } from './commands/sweep'
 import type { PresentationRecord } from '../engine/experiment/run'
 import { startWebServer } from '../main/web/server'
-import { openWorkbench, parseOptions, readJsonFile, type Options } from './common'
+import { openWorkbench, parseOptions, readJsonFile, wholeNumber, withDatabase, type Options } from './common'
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, expectedError, UsageError } from './errors'
 import { formatEvaluation, ProgressBar } from './terminal'
 import { exportCommand, importCommand } from './commands/export'
@@ -370,16 +369,12 @@ async function evaluateCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--run ID takes no ${fileFlags.join(' or ')}: it evaluates the run's recorded network with its own config (--config and --weights evaluate a weights file)`)
   }
   const runId = parseRunId(args.run as string, '--run ID')
-  const snapshot = args.snapshot as string | undefined
-  if (snapshot !== undefined && !/^\d+$/.test(snapshot)) throw new UsageError(`--snapshot ${snapshot}: expected a snapshot step, a whole number ≥ 0`)
-  const dbPath = resolve((args.db as string | undefined) ?? defaultDatabasePath())
-  // Read only: a database that is not there would be created on the way to "no such run".
-  if (!existsSync(dbPath)) throw new UsageError(`${args.db ? '--db ' : ''}${dbPath}: no run database there`)
-  return withWorkbench(dbPath, async (wb) => {
+  const step = wholeNumber(args.snapshot, '--snapshot')
+  await withDatabase(args.db as string | undefined, true, async (wb) => {
     // Labelling and testing a large network takes minutes: show the images done on a terminal.
     const bar = args.json ? null : new ProgressBar('evaluating')
     const onProgress = bar ? (done: number, total: number) => bar.update(done, total, done === total) : undefined
-    const result = evaluateRun(wb, { runId, step: snapshot === undefined ? undefined : Number(snapshot), testRange, onProgress })
+    const result = evaluateRun(wb, { runId, step, testRange, onProgress })
     bar?.finish()
     if (args.json) {
       process.stdout.write(JSON.stringify(result) + '\n')
@@ -389,6 +384,7 @@ async function evaluateCommand(argv: string[]): Promise<number> {
     console.log(`run ${runId} at snapshot step ${result.step}, test images ${range}${testRange ? '' : " (the run's own)"}, learning off`)
     console.log(formatEvaluation(result.evaluation, result.classLabels))
   })
+  return EXIT_OK
 }
 
 /** Build the renderer with electron-vite (about two seconds); returns the folder to serve. */

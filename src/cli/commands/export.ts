@@ -4,16 +4,13 @@
  * file as a new, evaluated run. Both over the services in src/main/services; bad input is one
  * `error: …` line and exit 2, with nothing written.
  */
-import { existsSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { ROUNDINGS, SCALE_MODES, parseQFormat, QuantizeError, type Rounding, type ScaleMode } from '../../engine/export/quantize'
 import { EXPORT_LAYOUTS, type ExportLayout } from '../../engine/export/writers'
-import { defaultDatabasePath } from '../../main/paths'
 import { EXPORT_TARGETS, exportWeights, type ExportPreview, type ExportTarget } from '../../main/services/exportService'
 import { importWeights } from '../../main/services/importWeights'
 import { prepareConfig } from '../../main/services/training'
-import type { Workbench } from '../../main/services/workbench'
-import { openWorkbench, parseOptions, readJsonFile } from '../common'
+import { parseOptions, readJsonFile, wholeNumber, withDatabase } from '../common'
 import { EXIT_OK, UsageError } from '../errors'
 import { formatEvaluation } from '../terminal'
 import { parseRunId } from './runs'
@@ -22,25 +19,6 @@ function oneOf<T extends string>(value: string | boolean | undefined, allowed: r
   if (value === undefined) return fallback
   if (typeof value !== 'string' || !allowed.includes(value as T)) throw new UsageError(`${flag} ${String(value)}: expected one of ${allowed.join(', ')}`)
   return value as T
-}
-
-function wholeNumber(value: string | boolean | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`${flag} ${String(value)}: expected a whole number ≥ 0`)
-  return n
-}
-
-async function withDatabase<T>(db: string | undefined, mustExist: boolean, work: (wb: Workbench) => Promise<T>): Promise<T> {
-  const path = resolve(db ?? defaultDatabasePath())
-  // Exporting from a database that is not there would create an empty one on the way to "no such run".
-  if (mustExist && !existsSync(path)) throw new UsageError(`${db ? '--db ' : ''}${path}: no run database there`)
-  const wb = await openWorkbench(path, false)
-  try {
-    return await work(wb)
-  } finally {
-    await wb.close()
-  }
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`
