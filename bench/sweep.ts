@@ -96,6 +96,27 @@ function throughputSweep(trials: number, perClass: number, epochs: number): Swee
 /** Linux's clock ticks per second for /proc CPU times (USER_HZ, 100 on every mainstream kernel). */
 const CLOCK_TICKS_PER_SECOND = 100
 
+/** The fields of a /proc stat line after the command: state (0), ppid (1) … utime (11), stime (12). */
+function statFields(path: string): string[] {
+  return readFileSync(path, 'utf8').split(') ')[1].split(' ')
+}
+
+const cpuTicks = (fields: string[]) => Number(fields[11]) + Number(fields[12])
+
+/** This process's children (the engine processes), from /proc. */
+function childPids(): string[] {
+  const children: string[] = []
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue
+    try {
+      if (Number(statFields(`/proc/${pid}/stat`)[1]) === process.pid) children.push(pid)
+    } catch {
+      continue // ended meanwhile
+    }
+  }
+  return children
+}
+
 /**
  * CPU seconds the whole machine has spent busy, and this process with its children (the engines)
  * have used, from /proc; null where there is no /proc. Their difference over a timed sweep is
@@ -107,17 +128,13 @@ function cpuSplit(): { machine: number; ours: number } | null {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number)
     // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
     const busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]
-    let ours = 0
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue
-      let stat: string[]
+    let ours = cpuTicks(statFields(`/proc/${process.pid}/stat`))
+    for (const pid of childPids()) {
       try {
-        stat = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')
+        ours += cpuTicks(statFields(`/proc/${pid}/stat`))
       } catch {
         continue // ended meanwhile
       }
-      // After the command: state ppid … utime (12th) stime (13th field of the whole line).
-      if (Number(entry) === process.pid || Number(stat[1]) === process.pid) ours += Number(stat[11]) + Number(stat[12])
     }
     return { machine: busy / CLOCK_TICKS_PER_SECOND, ours: ours / CLOCK_TICKS_PER_SECOND }
   } catch {
@@ -134,8 +151,7 @@ export interface ThreadCpu {
 }
 
 function taskMs(pid: string, tid: string): number {
-  const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND
+  return (cpuTicks(statFields(`/proc/${pid}/task/${tid}/stat`)) * 1000) / CLOCK_TICKS_PER_SECOND
 }
 
 /** Per-thread CPU from /proc (null where there is none); a thread that ends between two readings takes its time with it. */
@@ -147,10 +163,8 @@ function threadCpu(): ThreadCpu | null {
       if (tid === self) cpu.hostMain += taskMs(self, tid)
       else cpu.hostHelpers += taskMs(self, tid)
     }
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue
+    for (const pid of childPids()) {
       try {
-        if (Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]) !== process.pid) continue
         for (const tid of readdirSync(`/proc/${pid}/task`)) {
           if (tid === pid) cpu.engineMain += taskMs(pid, tid)
           else cpu.engineHelpers += taskMs(pid, tid)
