@@ -45,19 +45,13 @@ export interface EvaluateRunResult {
 const invalid = (message: string) => new ApiError('invalid-argument', message)
 const range = ([first, end]: readonly [number, number]) => `[${first}, ${end})`
 
-/** The steps at which every layer of the run was recorded, ascending. */
-function completeSteps(store: RunStore, runId: number, layers: number): number[] {
-  const perStep = new Map<number, number>()
-  for (const s of store.snapshots.list(runId)) if (s.layer < layers) perStep.set(s.step, (perStep.get(s.step) ?? 0) + 1)
-  return [...perStep].filter(([, count]) => count === layers).map(([step]) => step)
-}
-
 /** The run's snapshot, or a message that says what the run has instead. */
 function requireSnapshot(store: RunStore, runId: number, step: number | undefined): LoadedSnapshot {
   const row = store.runs.get(runId)
   if (!row) throw new ApiError('not-found', `run ${runId} does not exist`)
   const layers = (JSON.parse(row.configJson) as ExperimentConfig).network.layers.length
-  const steps = completeSteps(store, runId, layers)
+  // Ascending, for the message that lists them.
+  const steps = store.snapshots.completeSteps(runId, layers).reverse()
   if (steps.length === 0) throw new ApiError('not-found', `run ${runId} (${row.status}) has no complete snapshot yet: there is no recorded network to evaluate`)
   if (step !== undefined && !steps.includes(step)) throw new ApiError('not-found', `run ${runId} has no complete snapshot at step ${step} (it has: ${steps.join(', ')})`)
   return loadSnapshot(store, runId, step)

@@ -61,7 +61,7 @@ export class SnapshotsRepository {
   private readonly selectInfos: Statement<[number], SnapshotInfo>
   private readonly selectAtStep: Statement<[number, number, number], SnapshotRecord>
   private readonly selectLatest: Statement<[number, number], SnapshotRecord>
-  private readonly selectLatestCompleteStep: Statement<[number, number, number], number>
+  private readonly selectCompleteSteps: Statement<[number, number, number], number>
   private readonly selectStep: Statement<[number, number, number], SnapshotRecord>
   private readonly upsertState: Statement<[{ runId: number; step: number; name: string; data: Buffer }]>
   private readonly selectState: Statement<[number, number], { name: string; data: Buffer }>
@@ -78,10 +78,11 @@ export class SnapshotsRepository {
     this.selectAtStep = db.prepare(`SELECT ${RECORD_COLUMNS} FROM snapshots WHERE run_id = ? AND layer = ? AND step = ?`)
     this.selectLatest = db.prepare(`SELECT ${RECORD_COLUMNS} FROM snapshots WHERE run_id = ? AND layer = ? ORDER BY step DESC LIMIT 1`)
     // Layers are distinct per step (primary key), so count = layers means all of 0..layers-1.
-    this.selectLatestCompleteStep = db
+    // A step is complete when every layer 0..layers-1 was recorded at it.
+    this.selectCompleteSteps = db
       .prepare<[number, number, number], number>(`
         SELECT step FROM snapshots WHERE run_id = ? AND layer < ?
-        GROUP BY step HAVING count(*) = ? ORDER BY step DESC LIMIT 1`)
+        GROUP BY step HAVING count(*) = ? ORDER BY step DESC`)
       .pluck()
     this.selectStep = db.prepare(`SELECT ${RECORD_COLUMNS} FROM snapshots WHERE run_id = ? AND step = ? AND layer < ? ORDER BY layer`)
     this.upsertState = db.prepare(`
@@ -129,9 +130,14 @@ export class SnapshotsRepository {
     return record && toSnapshot(record)
   }
 
+  /** The steps at which all layers 0..layers-1 were recorded, latest first (a crash can cut a step short). */
+  completeSteps(runId: number, layers: number): number[] {
+    return this.selectCompleteSteps.all(runId, layers, layers)
+  }
+
   /** The latest step at which all layers 0..layers-1 were recorded (a crash can cut a step short). */
   latestComplete(runId: number, layers: number): CompleteSnapshot | undefined {
-    const step = this.selectLatestCompleteStep.get(runId, layers, layers)
+    const step = this.selectCompleteSteps.get(runId, layers, layers)
     if (step === undefined) return undefined
     const records = this.selectStep.all(runId, step, layers)
     return {
