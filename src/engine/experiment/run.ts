@@ -162,6 +162,21 @@ export function imageKey(index: number, fromTrainingSource: boolean): number {
   return fromTrainingSource ? index : -1 - index
 }
 
+/**
+ * Put a network in the state a snapshot recorded: every layer's weights, the encoder's random
+ * stream and the model's own state (diehl-cook-2015's θ, potentials, traces …). A resumed run and
+ * `evaluate --run` both rebuild a network this way, so they cannot disagree on what it holds.
+ */
+export function restoreNetwork(
+  network: ModelNetwork,
+  saved: { layers: readonly { weights: ArrayLike<number> }[]; rng: { encoder: Parameters<ModelNetwork['setEncoderRngState']>[0] }; state?: ModelState | null }
+): void {
+  if (saved.layers.length !== network.layers.length) throw new RangeError(`resume point has ${saved.layers.length} layers, the network ${network.layers.length}`)
+  network.layers.forEach((layer, l) => layer.setWeights(saved.layers[l].weights))
+  network.setEncoderRngState(saved.rng.encoder)
+  if (saved.state) network.setModelState(saved.state)
+}
+
 /** Spike counts of the output layer for every image in `indices` (learning off). */
 export function classify(network: ModelNetwork, set: ImageSet, indices: Int32Array, fromTrainingSource = true, onPresented?: (presented: number) => void): Int32Array {
   const n = network.outputSize
@@ -241,12 +256,7 @@ export class Experiment {
     this.network = network
     this.dataRng = root.split('data')
     const resume = data.resume ?? null
-    if (resume) {
-      if (resume.layers.length !== network.layers.length) throw new RangeError(`resume point has ${resume.layers.length} layers, the network ${network.layers.length}`)
-      network.layers.forEach((layer, l) => layer.setWeights(resume.layers[l].weights))
-      network.setEncoderRngState(resume.rng.encoder)
-      if (resume.state) network.setModelState(resume.state)
-    }
+    if (resume) restoreNetwork(network, resume)
     const perEpoch = this.plan.trainIndices.length
     this.total = perEpoch * config.epochs
     this.presented = Math.min(resume?.step ?? 0, this.total)

@@ -17,6 +17,7 @@ export { LATEST_SCHEMA_VERSION } from './migrations'
 export type { ExperimentSummary } from './repositories/experiments'
 export type { NewRun, RunList, RunListQuery, RunRow, StatusOptions } from './repositories/runs'
 export type { CompleteSnapshot, NewSnapshot, Snapshot, SnapshotState } from './repositories/snapshots'
+export { snapshotStateArrays } from './repositories/snapshots'
 export type { StoredEvaluation } from './repositories/evaluations'
 export type { NewSweep, SweepRow, SweepStatus, SweepSummary, TrialCounts, TrialOutcome, TrialReports, TrialRow, TrialStatus } from './repositories/sweeps'
 

@@ -16,11 +16,11 @@
 import { ApiError } from '../../shared/api'
 import type { ExperimentConfig } from '../../shared/config'
 import { planData } from '../../engine/experiment/data'
-import { createModelNetwork, evaluateNetwork, type LoadedData } from '../../engine/experiment/run'
+import { createModelNetwork, evaluateNetwork, restoreNetwork, type LoadedData } from '../../engine/experiment/run'
 import type { EvaluationResult } from '../../engine/evaluation'
-import type { ModelNetwork, ModelState } from '../../engine/network/model'
+import type { ModelNetwork } from '../../engine/network/model'
 import type { RngState } from '../../engine/random'
-import type { RunStore } from '../db'
+import { snapshotStateArrays, type RunStore } from '../db'
 import { loadPlannedInputs, loadSnapshot, type LoadedSnapshot } from './exportService'
 
 export interface EvaluateRunRequest {
@@ -61,20 +61,17 @@ function requireSnapshot(store: RunStore, runId: number, step: number | undefine
  * The network of the run's preset with the snapshot's weights, encoder state and model state:
  * the network exactly as the run left it at that step.
  */
-function restoreNetwork(snapshot: LoadedSnapshot, runId: number, width: number, height: number): ModelNetwork {
+function rebuildNetwork(snapshot: LoadedSnapshot, runId: number, width: number, height: number): ModelNetwork {
   const { config, step } = snapshot
   const { network } = createModelNetwork(config, width, height, snapshot.layers.map((l) => l.weights))
   const encoder = (snapshot.rng as { encoder?: RngState } | null)?.encoder
   if (!encoder) throw new ApiError('not-found', `run ${runId}: the snapshot at step ${step} has no encoder state, so its input spikes cannot be reproduced`)
-  network.setEncoderRngState(encoder)
-  if (snapshot.state) {
-    const state: ModelState = {}
-    for (const [name, values] of Object.entries(snapshot.state)) state[name] = Array.from(values)
-    network.setModelState(state)
-  } else if (network.getModelState() !== null) {
-    // A model with state of its own (diehl-cook-2015) has it stored with every snapshot since schema 3; older runs cannot be rebuilt.
+  // A model with state of its own (diehl-cook-2015) has it stored with every snapshot since schema 3; older runs cannot be rebuilt.
+  if (!snapshot.state && network.getModelState() !== null) {
     throw new ApiError('not-found', `run ${runId}: no ${config.preset} model state (θ …) was recorded at step ${step}; its weights alone are not the network`)
   }
+  // As a resumed run is rebuilt (the weights again too: the network above was built with them already).
+  restoreNetwork(network, { layers: snapshot.layers, rng: { encoder }, state: snapshot.state && snapshotStateArrays(snapshot.state) })
   return network
 }
 
@@ -122,7 +119,7 @@ export function evaluateRun(context: { store: RunStore }, request: EvaluateRunRe
     const testRange: [number, number] = [request.testRange[0], request.testRange[1]]
     plan = planData({ ...config.data, testRange }, data.source, data.testSource)
   }
-  const network = restoreNetwork(snapshot, runId, data.source.width, data.source.height)
+  const network = rebuildNetwork(snapshot, runId, data.source.width, data.source.height)
   const evaluation = evaluateNetwork(network, plan, config.evaluation.prediction, request.onProgress)
   const used = request.testRange ?? config.data.testRange ?? null
   return { runId, step: snapshot.step, testRange: used && [used[0], used[1]], classLabels: plan.classLabels, evaluation }

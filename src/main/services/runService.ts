@@ -11,7 +11,7 @@ import { parseExperimentConfig, type ExperimentConfig } from '../../shared/confi
 import type { ResumeState } from '../../shared/engineProtocol'
 import { flattenConfig } from '../../shared/flatten'
 import { ENGINE_VERSION } from '../../engine/experiment/run'
-import type { RunStore, SnapshotState } from '../db'
+import { snapshotStateArrays, type RunStore, type SnapshotState } from '../db'
 import { EnginePool } from '../engineHost/enginePool'
 import { EngineRun } from '../engineHost/engineRun'
 import type { EngineProcessFactory } from '../engineHost/types'
@@ -305,7 +305,7 @@ export class RunService {
           step: saved.step,
           layers: saved.layers.map((l) => ({ neurons: l.neurons, inputs: l.inputs, weights: Array.from(l.weights) })),
           rng: saved.rng as ResumeState['rng'],
-          ...(saved.state ? { state: stateToWire(saved.state) } : {})
+          ...(saved.state ? { state: snapshotStateArrays(saved.state) } : {})
         }
       }
     }
@@ -354,12 +354,6 @@ export class RunService {
   }
 }
 
-/** Stored state arrays as the engine protocol carries them. */
-function stateToWire(state: SnapshotState): Record<string, number[]> {
-  const wire: Record<string, number[]> = {}
-  for (const [name, values] of Object.entries(state)) wire[name] = Array.from(values)
-  return wire
-}
 
 /** The image shape of a run's first-layer inputs, where it can be known. */
 export function inputShapeOf(config: ExperimentConfig, inputs: number | undefined): { width: number; height: number } | null {

@@ -23,6 +23,13 @@ export interface Snapshot extends SnapshotInfo {
 /** A model's named state arrays at one step (diehl-cook-2015: `excitatory.theta`, …). */
 export type SnapshotState = Record<string, Float64Array>
 
+/** A stored state as plain arrays: what the engine protocol's resume and a network's setModelState take. */
+export function snapshotStateArrays(state: SnapshotState): Record<string, number[]> {
+  const arrays: Record<string, number[]> = {}
+  for (const [name, values] of Object.entries(state)) arrays[name] = Array.from(values)
+  return arrays
+}
+
 /** Every layer at one step, with the model's state: what a resumed run starts from. */
 export interface CompleteSnapshot {
   step: number
