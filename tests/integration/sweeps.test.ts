@@ -609,7 +609,10 @@ describe('real sweeps', () => {
     const db = join(dir, 'wb.db')
     const input = {
       name: 'killed',
-      base: { ...TINY_BASE, data: { ...TINY_BASE.data, trainPerClass: 40 } },
+      // ~0.3 s a trial: the moment with two trials finished and the third training must outlast
+      // this test's polling even when CI starves it (with one pass a warm trial took ~10 ms, and
+      // a starved poll once missed the whole sweep and waited out the test's timeout).
+      base: { ...TINY_BASE, epochs: 150, data: { ...TINY_BASE.data, trainPerClass: 40 } },
       space: { 'learning.rate': { range: [0.005, 0.05], scale: 'log' } },
       method: 'random',
       budget: 5,
@@ -623,7 +626,7 @@ describe('real sweeps', () => {
       await waitUntil(() => {
         const trials = store.sweeps.get(1) ? store.sweeps.trials(1) : []
         return trials.filter((t) => t.status === 'completed').length >= 2 && trials.some((t) => t.status === 'running' && t.runId !== null)
-      }, 'two finished trials and one training', 90_000)
+      }, 'two finished trials and one training', 45_000)
       child.kill('SIGKILL')
       await new Promise((r) => child.once('close', r))
       before = store.sweeps.trials(1)
