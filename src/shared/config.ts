@@ -264,7 +264,12 @@ export const DiehlCookStdpSchema = z.strictObject({
   tauPost2: ms(1e-3, 1e6, 40, 'decay of post trace 2 (set to 1 at an excitatory spike; its value just before the spike scales potentiation)'),
   nuPre: describe(num(0, 1e6), 'on an arriving input spike: w ← clip(w − nuPre · post1, 0, wMax)').default(0.0001),
   nuPost: describe(num(0, 1e6), 'on an excitatory spike: w ← clip(w + nuPost · pre · post2_before, 0, wMax)').default(0.01),
-  wMax: describe(num(1e-9, 1e6), 'upper clip of input→excitatory weights (the lower one is 0)').default(1)
+  wMax: describe(num(1e-9, 1e6), 'upper clip of input→excitatory weights (the lower one is 0)').default(1),
+  finalRate: describe(
+    num(1e-6, 1),
+    'not in the paper: nuPre and nuPost are multiplied by a factor that falls, image by image over all training passes, from 1 to this at the end of training (1: constant rates, as in the paper)'
+  ).default(1),
+  rateDecay: describe(z.enum(['exponential', 'linear']), 'how the rates\' factor falls to finalRate: exponentially (finalRate^progress) or linearly').default('exponential')
 })
 
 export const DiehlCookConfigSchema = z.strictObject({

@@ -49,7 +49,7 @@ describe('diehl-cook-2015 config', () => {
     })
     expect(c.diehlCook!.inhibitory).toMatchObject({ tauMembrane: 10, restPotential: -60, resetPotential: -45, threshold: -40, refractory: 2, inhibitoryReversal: -85 })
     expect(c.diehlCook!.synapses).toEqual({ excitatoryToInhibitory: 10.4, inhibitoryToExcitatory: 17 })
-    expect(c.diehlCook!.stdp).toEqual({ tauPre: 20, tauPost1: 20, tauPost2: 40, nuPre: 0.0001, nuPost: 0.01, wMax: 1 })
+    expect(c.diehlCook!.stdp).toEqual({ tauPre: 20, tauPost1: 20, tauPost2: 40, nuPre: 0.0001, nuPost: 0.01, wMax: 1, finalRate: 1, rateDecay: 'exponential' })
     // The documented split: all 10,000 bundled digits, the first 8,000 for training, the last 2,000 for testing.
     expect(c.data).toMatchObject({ source: { kind: 'mnist-bundled', digits: 'all' }, classes: 'all', trainRange: [0, 8000], testRange: [8000, 10000] })
   })
@@ -348,6 +348,33 @@ describe('trace STDP', () => {
     big.onPreArrivals(Int32Array.of(s1, s1 + 1), 1, synapses.post, weights, 14)
     expect(weights[s1]).toBe(0)
   })
+
+  it('learns at factor × nuPre and nuPost after setRateFactor, as a rule built with those rates; factor 1 restores them', () => {
+    const p = { dt: DT, ...PAPER.stdp }
+    // The same events for a rule at factor 0.25 and one built with a quarter of the rates (0.25 scales exactly).
+    function learn(stdp: TraceStdp) {
+      const synapses = new DelayedSynapses(2, 1, [3, 0], 4)
+      const weights = new Float64Array([0.5, 0.5])
+      const arrive = (now: number) => stdp.onPreArrivals(Int32Array.of(synapses.synapseOf[0], synapses.synapseOf[0] + 1), 1, synapses.post, weights, now)
+      stdp.onPostSpike(0, synapses.synapseOf, synapses.delayOf, weights, 2)
+      stdp.onInputSpikes(Int32Array.of(0), 0, 1, 5)
+      arrive(8)
+      stdp.onPostSpike(0, synapses.synapseOf, synapses.delayOf, weights, 12)
+      arrive(14)
+      return { weights, arrive }
+    }
+    const scaled = new TraceStdp(2, 1, 4, p)
+    scaled.setRateFactor(0.25)
+    const quarter = learn(new TraceStdp(2, 1, 4, { ...p, nuPre: p.nuPre / 4, nuPost: p.nuPost / 4 }))
+    const viaFactor = learn(scaled)
+    expect(Array.from(viaFactor.weights)).toEqual(Array.from(quarter.weights))
+    expect(viaFactor.weights[0]).not.toBe(learn(new TraceStdp(2, 1, 4, p)).weights[0])
+    // A new factor within a step takes effect at the next arrival: the step's cached depression is recomputed.
+    const before = viaFactor.weights[0]
+    scaled.setRateFactor(1)
+    viaFactor.arrive(14)
+    expect(viaFactor.weights[0]).toBeCloseTo(before - p.nuPre * Math.exp((-2 * DT) / 20), 15)
+  })
 })
 
 describe('Poisson input', () => {
@@ -520,11 +547,16 @@ describe('diehl-cook-2015 network', () => {
     for (let j = 0; j < 10; j++) expect(Math.abs(skipped.net.excitatory.potential[j] - stepped.net.excitatory.potential[j])).toBeLessThan(1e-6)
   })
 
-  it('resumes from a snapshot (weights, encoder state and model state) exactly', () => {
+  it.each([
+    ['constant rates', {}],
+    ['rates falling to 0.1 over training', { stdp: { finalRate: 0.1 } }]
+  ])('resumes from a snapshot (weights, encoder state and model state) exactly: %s', (_, diehlCook) => {
     const c = config({
       network: { layers: [{ neurons: 6 }] },
+      epochs: 2,
       snapshotEvery: 4,
-      data: { classes: [0, 1], trainRange: [0, 24], testRange: [8000, 8010] }
+      data: { classes: [0, 1], trainRange: [0, 24], testRange: [8000, 8010] },
+      diehlCook
     })
     const data = loadInputs(c)
     const snapshots: WeightSnapshot[] = []
@@ -535,6 +567,33 @@ describe('diehl-cook-2015 network', () => {
     const resumed = runExperiment(c, { ...data, resume: { step: from.step, layers: from.layers, rng: from.rng, state: from.state } })
     expect(Array.from(resumed.layers[0].weights)).toEqual(Array.from(full.layers[0].weights))
     expect(resumed.evaluation).toEqual(full.evaluation)
+  })
+
+  it('a rate schedule multiplies nuPre and nuPost by finalRate^progress (or the linear ramp) before each training image', () => {
+    const rateFactors = (stdp: Record<string, unknown>) => {
+      const net = createModelNetwork(config({ network: { layers: [{ neurons: 3 }] }, diehlCook: { stdp } }), 28, 28).network as DiehlCookNetwork
+      const factors: number[] = []
+      net.stdp.setRateFactor = (factor: number) => void factors.push(factor)
+      for (const done of [0, 50, 75]) net.setTrainingProgress(done, 100)
+      return factors
+    }
+    expect(rateFactors({ finalRate: 0.25 })).toEqual([1, 0.5, 0.25 ** 0.75])
+    expect(rateFactors({ finalRate: 0.25, rateDecay: 'linear' })).toEqual([1, 0.625, 0.4375])
+    expect(rateFactors({})).toEqual([]) // finalRate 1: the configured rates, untouched
+  })
+
+  it('learns differently with a rate schedule, and the schedule follows the run\'s progress over all passes', () => {
+    const run = (diehlCook: ExperimentConfigInput['diehlCook']) => {
+      const c = config({ network: { layers: [{ neurons: 6 }] }, epochs: 2, data: { trainRange: [0, 8], testRange: [8000, 8004] }, diehlCook })
+      const progress: number[] = []
+      const result = runExperiment(c, loadInputs(c), { onPresentation: (_, p) => void progress.push(p.done) })
+      return { weights: Array.from(result.layers[0].weights), progress }
+    }
+    const constant = run({})
+    const falling = run({ stdp: { finalRate: 0.1 } })
+    expect(falling.progress).toEqual(Array.from({ length: 16 }, (_, k) => k + 1))
+    expect(falling.weights).not.toEqual(constant.weights)
+    expect(run({ stdp: { finalRate: 1, rateDecay: 'linear' } }).weights).toEqual(constant.weights)
   })
 
   it('restores state saved without the normalisation flags by renormalising every neuron', () => {

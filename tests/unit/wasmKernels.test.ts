@@ -285,6 +285,15 @@ describe('diehl-cook-2015 network: wasm kernels against the JavaScript loops', (
     presentBoth(wasm, js, 0, 3, true)
   })
 
+  it('with rates changed between images (a rate schedule): the same in both', () => {
+    const { wasm, js } = pair(20, { diehlCook: { stdp: { finalRate: 0.1 } } })
+    for (let image = 0; image < 4; image++) {
+      wasm.setTrainingProgress(image, 4)
+      js.setTrainingProgress(image, 4)
+      presentBoth(wasm, js, image, 1, true)
+    }
+  })
+
   it('without rest skipping (every rest step simulated): the same in both', () => {
     const { wasm, js } = pair(20, { diehlCook: { skipQuietRest: false } })
     presentBoth(wasm, js, 0, 3, true)

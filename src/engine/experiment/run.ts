@@ -305,6 +305,7 @@ export class Experiment {
       this.order = epochOrder(this.plan, config.data.shuffle, config.data.order !== undefined, this.epoch, this.dataRng, this.order)
     }
     const image = this.order[this.indexInEpoch]
+    network.setTrainingProgress?.(this.presented, this.total)
     network.present(source.pixels, image * this.imageSize, true, monitors, imageKey(image, true))
     this.presented++
     const epoch = this.epoch

@@ -150,8 +150,11 @@ export class TraceStdp {
    * renormalise only those neurons.
    */
   readonly weightsChanged: Uint8Array
-  private readonly nuPre: number
-  private readonly nuPost: number
+  /** The rates in use: the configured ones times the factor setRateFactor was last given. */
+  private nuPre: number
+  private nuPost: number
+  private readonly baseNuPre: number
+  private readonly baseNuPost: number
   private readonly wMax: number
 
   /**
@@ -184,9 +187,22 @@ export class TraceStdp {
     this.depressing = arrays.int32(neurons)
     this.isDepressing = arrays.uint8(neurons)
     this.weightsChanged = arrays.uint8(neurons).fill(1)
-    this.nuPre = p.nuPre
-    this.nuPost = p.nuPost
+    this.nuPre = this.baseNuPre = p.nuPre
+    this.nuPost = this.baseNuPost = p.nuPost
     this.wMax = p.wMax
+  }
+
+  /**
+   * Learn at `factor` × the configured nuPre and nuPost from now on (a rate schedule; call between
+   * presentations). Factor 1 gives back the configured rates exactly.
+   */
+  setRateFactor(factor: number): void {
+    const nuPre = this.baseNuPre * factor
+    if (nuPre === this.nuPre && this.baseNuPost * factor === this.nuPost) return
+    this.nuPre = nuPre
+    this.nuPost = this.baseNuPost * factor
+    // depressionNow holds nuPre · post1 for depressionStep: recompute it at the next arrival.
+    this.depressionStep = -1
   }
 
   /** The arrays a TraceStdp with kernels allocates from them (besides the targets it is given). */

@@ -84,6 +84,8 @@ export class DiehlCookNetwork implements ModelNetwork {
   private readonly maxPresentations: number
   private readonly normalization: number
   private readonly wMax: number
+  private readonly finalRate: number
+  private readonly rateDecay: 'exponential' | 'linear'
   private readonly skipQuietRest: boolean
   private readonly excitatoryToInhibitory: number
   private readonly inhibitoryToExcitatory: number
@@ -108,6 +110,8 @@ export class DiehlCookNetwork implements ModelNetwork {
     this.maxPresentations = config.input.maxPresentations
     this.normalization = config.normalization
     this.wMax = config.stdp.wMax
+    this.finalRate = config.stdp.finalRate
+    this.rateDecay = config.stdp.rateDecay
     this.skipQuietRest = config.skipQuietRest
     this.excitatoryToInhibitory = config.synapses.excitatoryToInhibitory
     this.inhibitoryToExcitatory = config.synapses.inhibitoryToExcitatory
@@ -179,6 +183,13 @@ export class DiehlCookNetwork implements ModelNetwork {
 
   setEncoderRngState(state: RngState): void {
     this.encoderRng.setState(state)
+  }
+
+  /** The STDP rates' factor at `presented` of `total`: 1 at the start, falling to finalRate by the end. */
+  setTrainingProgress(presented: number, total: number): void {
+    if (this.finalRate === 1 || total <= 0) return
+    const progress = presented / total
+    this.stdp.setRateFactor(this.rateDecay === 'linear' ? 1 - (1 - this.finalRate) * progress : this.finalRate ** progress)
   }
 
   present(pixels: Uint8Array, offset: number, learn: boolean, monitors?: readonly (SampleMonitor | null)[]): void {

@@ -37,6 +37,8 @@ export interface ModelNetwork {
    * `key` names the image for models that cache encodings.
    */
   present(pixels: Uint8Array, offset: number, learn: boolean, monitors?: readonly (SampleMonitor | null)[], key?: number): void
+  /** Before each training presentation: `presented` of `total` training presentations are done (models with a rate schedule follow it). */
+  setTrainingProgress?(presented: number, total: number): void
   encoderRngState(): RngState
   setEncoderRngState(state: RngState): void
   /** State a resumed run needs besides weights and the encoder state; null when there is none. */
