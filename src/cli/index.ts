@@ -56,7 +56,7 @@ Usage:
   snn-workbench export --run ID [--snapshot STEP] [--layer L] --format F --q I.F --out PATH
                        [--rounding nearest-even|toward-zero|floor] [--scale per-tensor|per-neuron]
                        [--layout neuron-major|input-major] [--per-neuron] [--accumulator BITS]
-                       [--labels fixed|float] [--json] [--db PATH]
+                       [--labels fixed|float] [--no-compare] [--json] [--db PATH]
   snn-workbench import --weights FILE --config FILE [--experiment NAME] [--json] [--db PATH]
   snn-workbench help
 
@@ -75,7 +75,8 @@ evaluate   labels the neurons of the given weights from the training images, cla
            (it must not overlap the training images). Writes nothing.
 export     quantizes a run's weights to signed fixed point Q(I.F), prints the error, saturation and
            the integer model's accuracy and winner agreement against the float model on the run's
-           test images, and writes F: mem ($readmemh), memb ($readmemb), coe (Xilinx), mif
+           test images (diehl-cook-2015: the float network with the quantized weights; --no-compare
+           skips this), and writes F: mem ($readmemh), memb ($readmemb), coe (Xilinx), mif
            (Intel), c (header), npy, csv, txt (the seed's weights.txt), json or nir (see
            docs/export.md). --per-neuron writes one file per neuron next to PATH.
 import     records weights from FILE (.txt, .csv, .npy, .json; also this tool's exports) as a new

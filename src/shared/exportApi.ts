@@ -140,6 +140,12 @@ export interface ComparisonImages {
 }
 
 export interface FloatVsFixed {
+  /**
+   * The fixed-point side: 'integer', a bit-accurate integer model of the neurons (seed-2017);
+   * 'quantized-weights', the float model with the quantized weights (diehl-cook-2015, whose
+   * conductance neurons have no integer model here).
+   */
+  model: 'integer' | 'quantized-weights'
   labelSource: 'fixed' | 'float'
   floatAccuracy: number
   fixedAccuracy: number

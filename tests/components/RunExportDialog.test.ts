@@ -46,6 +46,7 @@ function previewFor(args: { q: { intBits: number; fracBits: number }; evaluate: 
     scales: null,
     comparison: args.evaluate
       ? {
+          model: 'integer',
           labelSource: 'fixed',
           floatAccuracy: 0.744,
           fixedAccuracy: 0.7,
@@ -146,6 +147,18 @@ describe('RunExportDialog', () => {
     expect(saturated).toContain('in 2 neurons: #3 (10), #0 (2)')
     expect(wrapper.get('[data-testid="export-error"]').text()).toContain('3.91e-3 / 1.95e-3 (0.5 LSB max)')
     expect(wrapper.getComponent({ name: 'RunExportHistogram' }).props('histogram')).toMatchObject({ representableMin: -1, counts: [5, 10, 20, 10, 5] })
+  })
+
+  it('names the fixed side of a diehl-cook-2015 comparison for what it is: the float network with the quantized weights', async () => {
+    invoke.mockImplementation(async (method, args) => {
+      if (method !== 'export.preview') return { ok: true, result: { cancelled: true } }
+      const preview = previewFor(args as Parameters<typeof previewFor>[0])
+      return { ok: true, result: { ...preview, comparison: preview.comparison && { ...preview.comparison, model: 'quantized-weights' } } }
+    })
+    const wrapper = await mountDialog()
+    const accuracy = wrapper.get('[data-testid="export-accuracy"]').text()
+    expect(accuracy).toContain('Accuracy float 74.4% → Q12.12 weights 70.0%')
+    expect(wrapper.get('[data-testid="export-weights-only"]').text()).toContain('both networks run in floating point, the second with the Q12.12 weights')
   })
 
   it('shows the service’s error in place of the preview', async () => {

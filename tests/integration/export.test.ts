@@ -39,8 +39,23 @@ const CONFIG: ExperimentConfig = parseExperimentConfig(
   'test config'
 )
 
+// diehl-cook-2015, shortened (10 neurons, 20 training and 20 test images): no integer model, so the
+// comparison runs the float network against its twin with the quantized weights.
+const DC_CONFIG: ExperimentConfig = parseExperimentConfig(
+  {
+    name: 'export-dc',
+    preset: 'diehl-cook-2015',
+    seed: 5,
+    network: { layers: [{ neurons: 10 }] },
+    data: { trainRange: [0, 20], testRange: [20, 40] },
+    diehlCook: { present: 100, rest: 50 }
+  },
+  'test config'
+)
+
 let trainedRun = 0
 let emptyRun = 0
+let dcRun = 0
 let trainedWeights: Float64Array
 
 async function openWorkbench(): Promise<Workbench> {
@@ -61,6 +76,7 @@ beforeAll(async () => {
     const { runId, result } = await trainRecorded(wb, CONFIG, loadInputs(CONFIG))
     trainedRun = runId
     trainedWeights = result.layers[0].weights
+    dcRun = (await trainRecorded(wb, DC_CONFIG, loadInputs(DC_CONFIG))).runId
     // A run that never got as far as a snapshot.
     emptyRun = wb.runs.insert(CONFIG, 'Default', 'failed')
   })
@@ -113,6 +129,24 @@ describe('preview: quantization report and float vs fixed', () => {
       expect(preview.scales).toHaveLength(5)
       expect(preview.quantization.rangeUsed).toBeCloseTo(1, 6)
       expect(preview.comparison!.testImages).toBe(36)
+    })
+  })
+
+  it('diehl-cook-2015: the float network against its twin with the quantized weights, from the same input spikes', async () => {
+    await withWorkbench(async (wb) => {
+      const recorded = wb.store.evaluations.get(dcRun)!.payload
+      // 30 fraction bits: the weights move by at most 2^-31, so with the same Poisson spikes the twin answers as the float network.
+      const exact = await previewExport(wb, { runId: dcRun, q: { intBits: 2, fracBits: 30 } })
+      expect(exact.comparison).toMatchObject({ model: 'quantized-weights', testImages: 20, winnerAgreement: 1, predictionAgreement: 1, identicalCounts: 1 })
+      // The float side is the run's network rebuilt at its final snapshot (θ included): its own evaluation, exactly.
+      expect(exact.comparison!.floatAccuracy).toBe(recorded.accuracy)
+      expect(exact.comparison!.fixedAccuracy).toBe(recorded.accuracy)
+      expect(exact.warnings.filter((w) => w.includes('comparison'))).toEqual([])
+      // Q2.2: an LSB of 0.25 rounds most of these weights (mean 78/784) to 0; the twin answers differently.
+      const coarse = await previewExport(wb, { runId: dcRun, q: { intBits: 2, fracBits: 2 } })
+      expect(coarse.comparison!.floatAccuracy).toBe(recorded.accuracy)
+      expect(coarse.comparison!.identicalCounts).toBeLessThan(0.5)
+      expect(coarse.quantization.flushedToZero).toBeGreaterThan(0)
     })
   })
 
@@ -320,6 +354,19 @@ describe('CLI', () => {
     expect(r.stdout).toMatch(/winner agreement {2}\d+\.\d%/)
     expect(r.stdout).toContain(`wrote ${join(dir, 'w.mem')}`)
     expect(listDir(dir)).toEqual(['w.mem'])
+  })
+
+  it('export of a diehl-cook-2015 run names its comparison for what it is; --no-compare skips it', async () => {
+    const dir = freshDir('cli-export-dc')
+    const r = await cli(['export', '--run', String(dcRun), '--format', 'mem', '--q', '12.12', '--out', join(dir, 'w.mem'), '--db', DB])
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stdout).toContain('float vs Q12.12 weights (float neurons, the same input spikes) on 20 test images')
+    expect(r.stdout).toMatch(/accuracy {10}float \d+\.\d% {3}Q12\.12 weights \d+\.\d%/)
+    const skipped = await cli(['export', '--run', String(dcRun), '--format', 'mem', '--q', '12.12', '--out', join(dir, 'w2.mem'), '--no-compare', '--db', DB])
+    expect(skipped.status, skipped.stderr).toBe(0)
+    expect(skipped.stdout).not.toContain('accuracy')
+    expect(skipped.stdout).not.toContain('warning: no comparison')
+    expect(listDir(dir)).toEqual(['w.mem', 'w2.mem'])
   })
 
   it('export --json, per-neuron files in another layout', async () => {

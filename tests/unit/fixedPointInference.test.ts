@@ -9,12 +9,14 @@ import { describe, expect, it } from 'vitest'
 import type { ImageSet } from '../../src/engine/datasets/types'
 import { SpikeTrain } from '../../src/engine/encoders/spikeTrain'
 import { planData } from '../../src/engine/experiment/data'
-import { classify, createNetwork } from '../../src/engine/experiment/run'
+import { classify, createModelNetwork, createNetwork } from '../../src/engine/experiment/run'
+import { loadBundledMnist } from '../../src/engine/host/bundledMnist'
 import {
   buildFixedPointModel,
   compareFixedToFloat,
   FixedPointNetwork,
   presentToBoth,
+  presentToTwins,
   type FixedPointModel
 } from '../../src/engine/export/fixedPointInference'
 import { quantizeConstant, quantizeMatrix, type QFormat, type QuantizedMatrix, type ScaleMode } from '../../src/engine/export/quantize'
@@ -301,5 +303,25 @@ describe('the float side of the comparison', () => {
     expect(report.summary.fixedAccuracy).toBe(report.summary.floatAccuracy)
     expect(report.fixed.predicted).toEqual(report.float.predicted)
     expect(compareFixedToFloat(network, fixed, plan, 'max-neuron', 'float').summary.labelSource).toBe('float')
+  })
+})
+
+describe('presentToTwins (models without an integer model: the float network and its quantized twin)', () => {
+  const config = parseExperimentConfig({ preset: 'diehl-cook-2015', seed: 3, network: { layers: [{ neurons: 8 }] }, diehlCook: { present: 100, rest: 50 } })
+  const set: ImageSet = loadBundledMnist()
+  const indices = Int32Array.from({ length: 12 }, (_, i) => i)
+  const build = () => createModelNetwork(config, 28, 28).network
+
+  it('gives the twin the float network\'s input spikes at every image, and leaves the float network\'s own stream alone', () => {
+    const network = build()
+    const twin = build()
+    // A twin whose encoder stream has drifted (as after an image it had to show again): each image starts it afresh.
+    twin.setEncoderRngState(createModelNetwork({ ...config, seed: 4 }, 28, 28).network.encoderRngState())
+    const paired = presentToTwins(network, twin, set, indices)
+    expect(Array.from(paired.fixedCounts)).toEqual(Array.from(paired.floatCounts))
+    expect(Array.from(paired.fixedWinners)).toEqual(Array.from(paired.floatWinners))
+    expect(paired.floatCounts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0)
+    // The float side is what classifying with the float network alone gives.
+    expect(Array.from(paired.floatCounts)).toEqual(Array.from(classify(build(), set, indices)))
   })
 })

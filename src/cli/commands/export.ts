@@ -5,14 +5,14 @@
  * `error: …` line and exit 2, with nothing written.
  */
 import { dirname, resolve } from 'node:path'
-import { ROUNDINGS, SCALE_MODES, parseQFormat, QuantizeError, type Rounding, type ScaleMode } from '../../engine/export/quantize'
+import { formatQ, ROUNDINGS, SCALE_MODES, parseQFormat, QuantizeError, type Rounding, type ScaleMode } from '../../engine/export/quantize'
 import { EXPORT_LAYOUTS, type ExportLayout } from '../../engine/export/writers'
 import { EXPORT_TARGETS, exportWeights, type ExportPreview, type ExportTarget } from '../../main/services/exportService'
 import { importWeights } from '../../main/services/importWeights'
 import { prepareConfig } from '../../main/services/training'
 import { parseOptions, readJsonFile, wholeNumber, withDatabase } from '../common'
 import { EXIT_OK, UsageError } from '../errors'
-import { formatEvaluation } from '../terminal'
+import { formatEvaluation, ProgressBar } from '../terminal'
 import { parseRunId } from './runs'
 
 function oneOf<T extends string>(value: string | boolean | undefined, allowed: readonly T[], flag: string, fallback: T): T {
@@ -37,9 +37,14 @@ export function formatExportReport(preview: ExportPreview): string {
   const c = preview.comparison
   if (c && c.testImages > 0) {
     const who = c.labelSource === 'fixed' ? "the fixed-point model's own" : "the float model's"
+    // diehl-cook-2015 has no integer model: its fixed side is the float network with the quantized weights.
+    const weightsOnly = c.model === 'quantized-weights'
+    const fixed = weightsOnly ? `${preview.q} weights` : 'fixed'
     lines.push(
-      `float vs fixed on ${c.testImages} test images (neurons labelled by ${who} training responses):`,
-      `  accuracy          float ${pct(c.floatAccuracy)}   fixed ${pct(c.fixedAccuracy)}`,
+      weightsOnly
+        ? `float vs ${preview.q} weights (float neurons, the same input spikes) on ${c.testImages} test images (neurons labelled by ${who} training responses):`
+        : `float vs fixed on ${c.testImages} test images (neurons labelled by ${who} training responses):`,
+      `  accuracy          float ${pct(c.floatAccuracy)}   ${fixed} ${pct(c.fixedAccuracy)}`,
       `  winner agreement  ${pct(c.winnerAgreement)}`,
       `  same prediction   ${pct(c.predictionAgreement)}`,
       `  same spike counts ${pct(c.identicalCounts)}`
@@ -62,6 +67,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
     'per-neuron': { type: 'boolean' },
     accumulator: { type: 'string' },
     labels: { type: 'string' },
+    'no-compare': { type: 'boolean' },
     out: { type: 'string' },
     db: { type: 'string' },
     json: { type: 'boolean' }
@@ -90,11 +96,20 @@ export async function exportCommand(argv: string[]): Promise<number> {
     perNeuronFiles: Boolean(args['per-neuron']),
     accumulatorBits: wholeNumber(args.accumulator, '--accumulator'),
     labels: oneOf(args.labels, ['fixed', 'float'] as const, '--labels', 'fixed'),
+    compare: !args['no-compare'],
     format,
     out
   }
   return withDatabase(args.db as string | undefined, true, async (wb) => {
-    const { preview, files } = await exportWeights(wb, request)
+    // The comparison presents every training and test image twice: minutes for a large diehl-cook-2015 run.
+    const bar = new ProgressBar(`run ${runId}: float vs ${formatQ(q)}`)
+    let result
+    try {
+      result = await exportWeights(wb, request, { onProgress: (done, total) => bar.update(done, total, done === total) })
+    } finally {
+      bar.finish()
+    }
+    const { preview, files } = result
     if (args.json) {
       process.stdout.write(JSON.stringify({ ...preview, files }) + '\n')
     } else {

@@ -28,6 +28,7 @@ import { SpikeTrain } from '../encoders/spikeTrain'
 import { evaluateResponses, type EvaluationResult } from '../evaluation'
 import type { DataPlan } from '../experiment/data'
 import { imageKey } from '../experiment/run'
+import type { ModelNetwork } from '../network/model'
 import type { NetworkConfig, SeedNetwork } from '../network/network'
 import { integerRange, quantizeConstant, QuantizeError, wordBits, type QuantizedMatrix } from './quantize'
 
@@ -321,11 +322,45 @@ export function presentToBoth(network: SeedNetwork, fixed: FixedPointNetwork, se
   return responses
 }
 
+/**
+ * For models the integer network does not cover (diehl-cook-2015): present each image to the
+ * float network and to `twin`, the same network with quantized weights, learning off. The twin
+ * starts each image from the float network's encoder state, so both see the same Poisson spikes
+ * (until one of them shows the image again at a raised intensity); the float network's own stream
+ * is untouched, so its responses are exactly those of an evaluation of it alone.
+ */
+export function presentToTwins(network: ModelNetwork, twin: ModelNetwork, set: ImageSet, indices: Int32Array, fromTrainingSource = true): PairedResponses {
+  const n = network.outputSize
+  if (twin.outputSize !== n) throw new QuantizeError(`the quantized network has ${twin.outputSize} output neurons, the float one ${n}`)
+  const imageSize = set.width * set.height
+  const responses: PairedResponses = {
+    floatCounts: new Int32Array(indices.length * n),
+    fixedCounts: new Int32Array(indices.length * n),
+    floatWinners: new Int32Array(indices.length),
+    fixedWinners: new Int32Array(indices.length)
+  }
+  for (let i = 0; i < indices.length; i++) {
+    const key = imageKey(indices[i], fromTrainingSource)
+    twin.setEncoderRngState(network.encoderRngState())
+    network.present(set.pixels, indices[i] * imageSize, false, undefined, key)
+    twin.present(set.pixels, indices[i] * imageSize, false, undefined, key)
+    responses.floatCounts.set(network.outputCounts, i * n)
+    responses.fixedCounts.set(twin.outputCounts, i * n)
+    responses.floatWinners[i] = network.outputWinner
+    responses.fixedWinners[i] = twin.outputWinner
+  }
+  return responses
+}
+
+/** What the "fixed" side of a comparison is: the bit-accurate integer model (seed-2017), or the float model with quantized weights. */
+export type FixedModelKind = 'integer' | 'quantized-weights'
+
 /** Whose training responses label the neurons when scoring the integer model. */
 export type LabelSource = 'fixed' | 'float'
 
 /** The comparison in numbers (what a report shows). */
 export interface FixedVsFloatSummary {
+  model: FixedModelKind
   testImages: number
   labelSource: LabelSource
   floatAccuracy: number
@@ -382,7 +417,8 @@ export function scoreFixedVsFloat(
   n: number,
   plan: DataPlan,
   prediction: ExperimentConfig['evaluation']['prediction'],
-  labelSource: LabelSource = 'fixed'
+  labelSource: LabelSource = 'fixed',
+  model: FixedModelKind = 'integer'
 ): FixedVsFloatReport {
   const common = {
     trainLabels: classIndices(plan.trainSet.labels, plan.trainIndices, plan.classLabels),
@@ -409,6 +445,7 @@ export function scoreFixedVsFloat(
     if (equal) sameCounts++
   }
   const summary: FixedVsFloatSummary = {
+    model,
     testImages: images,
     labelSource,
     floatAccuracy: float.accuracy,

@@ -16,12 +16,10 @@
 import { ApiError } from '../../shared/api'
 import type { ExperimentConfig } from '../../shared/config'
 import { planData } from '../../engine/experiment/data'
-import { createModelNetwork, evaluateNetwork, restoreNetwork, type LoadedData } from '../../engine/experiment/run'
+import { evaluateNetwork, type LoadedData } from '../../engine/experiment/run'
 import type { EvaluationResult } from '../../engine/evaluation'
-import type { ModelNetwork } from '../../engine/network/model'
-import type { RngState } from '../../engine/random'
-import { snapshotStateArrays, type RunStore } from '../db'
-import { loadPlannedInputs, loadSnapshot, type LoadedSnapshot } from './exportService'
+import type { RunStore } from '../db'
+import { loadPlannedInputs, loadSnapshot, rebuildNetwork, type LoadedSnapshot } from './exportService'
 
 export interface EvaluateRunRequest {
   runId: number
@@ -55,24 +53,6 @@ function requireSnapshot(store: RunStore, runId: number, step: number | undefine
   if (steps.length === 0) throw new ApiError('not-found', `run ${runId} (${row.status}) has no complete snapshot yet: there is no recorded network to evaluate`)
   if (step !== undefined && !steps.includes(step)) throw new ApiError('not-found', `run ${runId} has no complete snapshot at step ${step} (it has: ${steps.join(', ')})`)
   return loadSnapshot(store, runId, step)
-}
-
-/**
- * The network of the run's preset with the snapshot's weights, encoder state and model state:
- * the network exactly as the run left it at that step.
- */
-function rebuildNetwork(snapshot: LoadedSnapshot, runId: number, width: number, height: number): ModelNetwork {
-  const { config, step } = snapshot
-  const { network } = createModelNetwork(config, width, height, snapshot.layers.map((l) => l.weights))
-  const encoder = (snapshot.rng as { encoder?: RngState } | null)?.encoder
-  if (!encoder) throw new ApiError('not-found', `run ${runId}: the snapshot at step ${step} has no encoder state, so its input spikes cannot be reproduced`)
-  // A model with state of its own (diehl-cook-2015) has it stored with every snapshot since schema 3; older runs cannot be rebuilt.
-  if (!snapshot.state && network.getModelState() !== null) {
-    throw new ApiError('not-found', `run ${runId}: no ${config.preset} model state (θ …) was recorded at step ${step}; its weights alone are not the network`)
-  }
-  // As a resumed run is rebuilt (the weights again too: the network above was built with them already).
-  restoreNetwork(network, { layers: snapshot.layers, rng: { encoder }, state: snapshot.state && snapshotStateArrays(snapshot.state) })
-  return network
 }
 
 /** Check a held-out range against the test source's size and the run's training images. */

@@ -1,7 +1,8 @@
 /**
  * Export a run's weights for hardware: quantize a stored snapshot to fixed point, report the
  * error and how the integer model classifies compared with the float one (on the run's own test
- * images, through its stored config), and produce the files: in memory for the API (the UI
+ * images, through its stored config; diehl-cook-2015, which has no integer model: the float
+ * network with the quantized weights), and produce the files: in memory for the API (the UI
  * downloads them), or on disk for the CLI, atomically (each to a temporary file in the target
  * folder, then renamed; on any failure nothing new is left behind).
  *
@@ -20,13 +21,15 @@ import { ApiError } from '../../shared/api'
 import { parseExperimentConfig, type DatasetSourceConfig, type ExperimentConfig } from '../../shared/config'
 import type { ComparisonImages } from '../../shared/exportApi'
 import { planData, type DataPlan } from '../../engine/experiment/data'
-import { createNetwork, imageKey, type LoadedData } from '../../engine/experiment/run'
+import { createModelNetwork, createNetwork, imageKey, restoreNetwork, type LoadedData } from '../../engine/experiment/run'
 import {
   buildFixedPointModel,
   DEFAULT_ACCUMULATOR_BITS,
   FixedPointNetwork,
   presentToBoth,
+  presentToTwins,
   scoreFixedVsFloat,
+  type FixedModelKind,
   type FixedVsFloatSummary,
   type LabelSource,
   type PairedResponses
@@ -57,7 +60,9 @@ import {
 } from '../../engine/export/writers'
 import { loadInputs } from '../../engine/host/loadInputs'
 import { nirGraphOf, writeNirFile, type NirLayer } from '../../engine/host/nirWriter'
-import type { RunStore, SnapshotState } from '../db'
+import type { ModelNetwork } from '../../engine/network/model'
+import type { RngState } from '../../engine/random'
+import { snapshotStateArrays, type RunStore, type SnapshotState } from '../db'
 
 export type ExportTarget = ExportFormat | 'nir'
 export const EXPORT_TARGETS: readonly ExportTarget[] = [...EXPORT_FORMATS, 'nir']
@@ -82,7 +87,7 @@ export interface ExportSettings {
   accumulatorBits?: number
   /** Who labels the neurons when scoring the integer model (default: its own training responses). */
   labels?: LabelSource
-  /** Run the integer-vs-float comparison (default true; it loads the run's images). */
+  /** Run the float-vs-fixed comparison (default true; it loads the run's images). */
   compare?: boolean
 }
 
@@ -199,6 +204,24 @@ export function loadSnapshot(store: RunStore, runId: number, step: number | unde
   return { config, step, layers, rng: snapshots[0].rng, state: store.snapshots.state(runId, step) }
 }
 
+/**
+ * The network of the run's preset with the snapshot's weights, encoder state and model state:
+ * the network exactly as the run left it at that step.
+ */
+export function rebuildNetwork(snapshot: LoadedSnapshot, runId: number, width: number, height: number): ModelNetwork {
+  const { config, step } = snapshot
+  const { network } = createModelNetwork(config, width, height, snapshot.layers.map((l) => l.weights))
+  const encoder = (snapshot.rng as { encoder?: RngState } | null)?.encoder
+  if (!encoder) throw new ApiError('not-found', `run ${runId}: the snapshot at step ${step} has no encoder state, so its input spikes cannot be reproduced`)
+  // A model with state of its own (diehl-cook-2015) has it stored with every snapshot since schema 3; older runs cannot be rebuilt.
+  if (!snapshot.state && network.getModelState() !== null) {
+    throw new ApiError('not-found', `run ${runId}: no ${config.preset} model state (θ …) was recorded at step ${step}; its weights alone are not the network`)
+  }
+  // As a resumed run is rebuilt (the weights again too: the network above was built with them already).
+  restoreNetwork(network, { layers: snapshot.layers, rng: { encoder }, state: snapshot.state && snapshotStateArrays(snapshot.state) })
+  return network
+}
+
 /** A run's images, loaded once for a burst of previews (loading MNIST anew each time would dominate). */
 const inputCache: { key: string; data: LoadedData; plan: DataPlan }[] = []
 const INPUT_CACHE_SIZE = 2
@@ -254,34 +277,52 @@ export async function inSlices(
   }
 }
 
-/** presentToBoth over `indices`, in slices. */
-async function presentToBothInSlices(
-  network: ReturnType<typeof createNetwork>['network'],
-  fixed: FixedPointNetwork,
-  set: DataPlan['trainSet'],
+/** `present` (presentToBoth or presentToTwins on one image set) over `indices`, in slices. */
+async function presentPairedInSlices(
+  neurons: number,
   indices: Int32Array,
-  fromTrainingSource: boolean,
+  present: (slice: Int32Array) => PairedResponses,
   control: PreviewControl & { offset: number; overall: number }
 ): Promise<PairedResponses> {
-  const n = network.outputLayer.size
   const all: PairedResponses = {
-    floatCounts: new Int32Array(indices.length * n),
-    fixedCounts: new Int32Array(indices.length * n),
+    floatCounts: new Int32Array(indices.length * neurons),
+    fixedCounts: new Int32Array(indices.length * neurons),
     floatWinners: new Int32Array(indices.length),
     fixedWinners: new Int32Array(indices.length)
   }
   await inSlices(
     indices.length,
     (from, to) => {
-      const part = presentToBoth(network, fixed, set, indices.subarray(from, to), fromTrainingSource)
-      all.floatCounts.set(part.floatCounts, from * n)
-      all.fixedCounts.set(part.fixedCounts, from * n)
+      const part = present(indices.subarray(from, to))
+      all.floatCounts.set(part.floatCounts, from * neurons)
+      all.fixedCounts.set(part.fixedCounts, from * neurons)
       all.floatWinners.set(part.floatWinners, from)
       all.fixedWinners.set(part.fixedWinners, from)
     },
     control
   )
   return all
+}
+
+/** The plan's training then test images through both models, in slices; the comparison of the two. */
+async function compareInSlices(
+  neurons: number,
+  plan: DataPlan,
+  present: (set: DataPlan['trainSet'], indices: Int32Array, fromTrainingSource: boolean) => PairedResponses,
+  prediction: ExperimentConfig['evaluation']['prediction'],
+  labels: LabelSource,
+  model: FixedModelKind,
+  control: PreviewControl
+): Promise<FixedVsFloatSummary> {
+  const overall = plan.trainIndices.length + plan.testIndices.length
+  const fromTraining = plan.testSet === plan.trainSet
+  const train = await presentPairedInSlices(neurons, plan.trainIndices, (slice) => present(plan.trainSet, slice, true), { ...control, offset: 0, overall })
+  const test = await presentPairedInSlices(neurons, plan.testIndices, (slice) => present(plan.testSet, slice, fromTraining), {
+    ...control,
+    offset: plan.trainIndices.length,
+    overall
+  })
+  return scoreFixedVsFloat(train, test, neurons, plan, prediction, labels, model).summary
 }
 
 function describeSource(source: DatasetSourceConfig, loadedName: string): string {
@@ -330,10 +371,20 @@ async function prepare(store: RunStore, request: ExportSettings, forNir: boolean
   let images: ComparedImages | null = null
   let comparisonSkipped: string | null = null
   let typicalThresholds: number[] | null = null
-  if (config.preset !== 'seed-2017') {
-    comparisonSkipped = `integer inference models the seed-2017 neuron; this run uses ${config.preset}`
-  } else if (settings.compare || (forNir && config.threshold.mode === 'variable')) {
-    try {
+  try {
+    if (config.preset === 'diehl-cook-2015') {
+      if (settings.compare) {
+        // No integer model of this neuron: the float network as the run left it, and its twin with the quantized weights.
+        const { data, plan } = loadPlannedInputs(config)
+        const { width, height } = data.source
+        const network = rebuildNetwork(snapshot, settings.runId, width, height)
+        const twin = rebuildNetwork({ ...snapshot, layers: layers.map((l, i) => ({ ...l, weights: dequantize(quantized[i]) })) }, settings.runId, width, height)
+        const present = (set: DataPlan['trainSet'], indices: Int32Array, fromTraining: boolean) => presentToTwins(network, twin, set, indices, fromTraining)
+        comparison = await compareInSlices(network.outputSize, plan, present, config.evaluation.prediction, settings.labels, 'quantized-weights', control)
+        images = comparedImages(config, plan)
+        if (comparison.testImages === 0) comparisonSkipped = 'the run has no test images'
+      }
+    } else if (settings.compare || (forNir && config.threshold.mode === 'variable')) {
       const model = buildFixedPointModel(config, quantized, settings.accumulatorBits)
       if (model.saturatedConstants.length > 0) {
         warnings.push(
@@ -346,25 +397,21 @@ async function prepare(store: RunStore, request: ExportSettings, forNir: boolean
       if (forNir) typicalThresholds = await meanThresholds(network, plan, control)
       if (settings.compare) {
         const fixed = new FixedPointNetwork(model)
-        const overall = plan.trainIndices.length + plan.testIndices.length
-        const train = await presentToBothInSlices(network, fixed, plan.trainSet, plan.trainIndices, true, { ...control, offset: 0, overall })
-        const test = await presentToBothInSlices(network, fixed, plan.testSet, plan.testIndices, plan.testSet === plan.trainSet, {
-          ...control,
-          offset: plan.trainIndices.length,
-          overall
-        })
-        comparison = scoreFixedVsFloat(train, test, network.outputLayer.size, plan, config.evaluation.prediction, settings.labels).summary
+        const present = (set: DataPlan['trainSet'], indices: Int32Array, fromTraining: boolean) => presentToBoth(network, fixed, set, indices, fromTraining)
+        comparison = await compareInSlices(network.outputLayer.size, plan, present, config.evaluation.prediction, settings.labels, 'integer', control)
         images = comparedImages(config, plan)
         if (comparison.testImages === 0) comparisonSkipped = 'the run has no test images (data.testPerClass is 0)'
       }
-    } catch (error) {
-      if (error instanceof QuantizeError) throw invalid(error.message)
-      if (!(error instanceof Error) || !['DatasetError', 'WeightFileError'].includes(error.name)) throw error
-      comparisonSkipped = `the run's images could not be loaded: ${error.message}`
     }
+  } catch (error) {
+    if (error instanceof QuantizeError) throw invalid(error.message)
+    // A run whose images or model state are gone still exports; only the comparison is missing.
+    if (error instanceof ApiError && error.code === 'not-found') comparisonSkipped = error.message
+    else if (error instanceof Error && ['DatasetError', 'WeightFileError'].includes(error.name)) comparisonSkipped = `the run's images could not be loaded: ${error.message}`
+    else throw error
   }
   if (!settings.compare && comparisonSkipped === null) comparisonSkipped = 'not requested'
-  if (comparisonSkipped && comparisonSkipped !== 'not requested') warnings.push(`no integer-vs-float comparison: ${comparisonSkipped}`)
+  if (comparisonSkipped && comparisonSkipped !== 'not requested') warnings.push(`no comparison with the float model: ${comparisonSkipped}`)
 
   const preview: ExportPreview = {
     runId: settings.runId,
@@ -409,7 +456,7 @@ async function meanThresholds(network: ReturnType<typeof createNetwork>['network
   return Array.from(sums, (s) => s / Math.max(1, trainIndices.length))
 }
 
-/** The quantization report and (unless `compare: false`) the integer-vs-float comparison, without writing anything. */
+/** The quantization report and (unless `compare: false`) the float-vs-fixed comparison, without writing anything. */
 export async function previewExport(context: ExportContext, settings: ExportSettings, control: PreviewControl = {}): Promise<ExportPreview> {
   return (await prepare(context.store, settings, false, control)).preview
 }
@@ -467,12 +514,13 @@ interface PlannedFile {
 async function planExport(
   context: ExportContext,
   request: Omit<ExportRequest, 'out'>,
-  naming: (preview: ExportPreview) => { baseName: string; extension: string }
+  naming: (preview: ExportPreview) => { baseName: string; extension: string },
+  control: PreviewControl = {}
 ): Promise<{ preview: ExportPreview; files: PlannedFile[] }> {
   if (!EXPORT_TARGETS.includes(request.format)) throw invalid(`format "${request.format}": expected one of ${EXPORT_TARGETS.join(', ')}`)
   const layout = request.layout ?? 'neuron-major'
   if (!EXPORT_LAYOUTS.includes(layout)) throw invalid(`layout "${layout}": expected one of ${EXPORT_LAYOUTS.join(', ')}`)
-  const prepared = await prepare(context.store, request, request.format === 'nir')
+  const prepared = await prepare(context.store, request, request.format === 'nir', control)
   const { preview, snapshot, quantized } = prepared
   const { baseName, extension } = naming(preview)
   const row = context.store.runs.get(request.runId)!
@@ -507,9 +555,10 @@ async function planExport(
 }
 
 /** Quantize, compare (unless `compare: false`) and write the files; returns the paths written. */
-export async function exportWeights(context: ExportContext, request: ExportRequest): Promise<ExportResult> {
+/** Write the export's files; `control.onProgress` hears the comparison's progress. */
+export async function exportWeights(context: ExportContext, request: ExportRequest, control: PreviewControl = {}): Promise<ExportResult> {
   const target = outputPlan(request.out, request.format)
-  const { preview, files } = await planExport(context, request, () => target)
+  const { preview, files } = await planExport(context, request, () => target, control)
   const paths = files.map((f) => join(target.dir, f.name))
   await writeAllOrNothing(files.map((f, i) => ({ path: paths[i], write: f.write })))
   return { preview, files: paths }
