@@ -297,6 +297,16 @@ export interface PairedResponses {
   fixedWinners: Int32Array
 }
 
+/** Zeroed responses of both models to `images` images of `neurons` output neurons. */
+export function pairedResponses(images: number, neurons: number): PairedResponses {
+  return {
+    floatCounts: new Int32Array(images * neurons),
+    fixedCounts: new Int32Array(images * neurons),
+    floatWinners: new Int32Array(images),
+    fixedWinners: new Int32Array(images)
+  }
+}
+
 /**
  * Present each image to the float network (learning off, exactly as `classify` in run.ts does)
  * and the integer network the same encoded train (so a stochastic encoder draws once for both).
@@ -305,12 +315,7 @@ export function presentToBoth(network: SeedNetwork, fixed: FixedPointNetwork, se
   const n = network.outputLayer.size
   if (fixed.outputLayer.size !== n) throw new QuantizeError(`the integer network has ${fixed.outputLayer.size} output neurons, the float one ${n}`)
   const imageSize = set.width * set.height
-  const responses: PairedResponses = {
-    floatCounts: new Int32Array(indices.length * n),
-    fixedCounts: new Int32Array(indices.length * n),
-    floatWinners: new Int32Array(indices.length),
-    fixedWinners: new Int32Array(indices.length)
-  }
+  const responses = pairedResponses(indices.length, n)
   for (let i = 0; i < indices.length; i++) {
     network.present(set.pixels, indices[i] * imageSize, false, undefined, imageKey(indices[i], fromTrainingSource))
     fixed.present(network.inputTrain) // the train the float network has just seen
@@ -333,12 +338,7 @@ export function presentToTwins(network: ModelNetwork, twin: ModelNetwork, set: I
   const n = network.outputSize
   if (twin.outputSize !== n) throw new QuantizeError(`the quantized network has ${twin.outputSize} output neurons, the float one ${n}`)
   const imageSize = set.width * set.height
-  const responses: PairedResponses = {
-    floatCounts: new Int32Array(indices.length * n),
-    fixedCounts: new Int32Array(indices.length * n),
-    floatWinners: new Int32Array(indices.length),
-    fixedWinners: new Int32Array(indices.length)
-  }
+  const responses = pairedResponses(indices.length, n)
   for (let i = 0; i < indices.length; i++) {
     const key = imageKey(indices[i], fromTrainingSource)
     twin.setEncoderRngState(network.encoderRngState())

@@ -26,6 +26,7 @@ import {
   buildFixedPointModel,
   DEFAULT_ACCUMULATOR_BITS,
   FixedPointNetwork,
+  pairedResponses,
   presentToBoth,
   presentToTwins,
   scoreFixedVsFloat,
@@ -284,12 +285,7 @@ async function presentPairedInSlices(
   present: (slice: Int32Array) => PairedResponses,
   control: PreviewControl & { offset: number; overall: number }
 ): Promise<PairedResponses> {
-  const all: PairedResponses = {
-    floatCounts: new Int32Array(indices.length * neurons),
-    fixedCounts: new Int32Array(indices.length * neurons),
-    floatWinners: new Int32Array(indices.length),
-    fixedWinners: new Int32Array(indices.length)
-  }
+  const all = pairedResponses(indices.length, neurons)
   await inSlices(
     indices.length,
     (from, to) => {
