@@ -171,6 +171,8 @@ export interface ExportPreviewResult {
   saturate: boolean
   scale: (typeof EXPORT_SCALES)[number]
   accumulatorBits: number
+  /** The comparison's fixed side for this run's model (see FloatVsFixed.model); accumulatorBits applies to 'integer' only. */
+  fixedModel: FloatVsFixed['model']
   quantization: QuantizationSummary
   /** Per-neuron scale factors (null per-tensor). */
   scales: number[] | null

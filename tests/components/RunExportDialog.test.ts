@@ -31,6 +31,7 @@ function previewFor(args: { q: { intBits: number; fracBits: number }; evaluate: 
     saturate: true,
     scale: 'per-tensor',
     accumulatorBits: 32,
+    fixedModel: 'integer',
     quantization: {
       count: 3920,
       maxAbsError: 2 ** -(fracBits + 1),

@@ -360,6 +360,7 @@ describe('CLI', () => {
     const dir = freshDir('cli-export-dc')
     const r = await cli(['export', '--run', String(dcRun), '--format', 'mem', '--q', '12.12', '--out', join(dir, 'w.mem'), '--db', DB])
     expect(r.status, r.stderr).toBe(0)
+    expect(r.stdout).toContain('Q12.12 (24-bit words), rounding nearest-even, per-tensor scale\n') // no accumulators: there is no integer model
     expect(r.stdout).toContain('float vs Q12.12 weights (float neurons, the same input spikes) on 20 test images')
     expect(r.stdout).toMatch(/accuracy {10}float \d+\.\d% {3}Q12\.12 weights \d+\.\d%/)
     const skipped = await cli(['export', '--run', String(dcRun), '--format', 'mem', '--q', '12.12', '--out', join(dir, 'w2.mem'), '--no-compare', '--db', DB])

@@ -29,7 +29,8 @@ export function formatExportReport(preview: ExportPreview): string {
   const lsb = preview.scale === 'per-tensor' ? `LSB ${num(2 ** -preview.fracBits)}` : 'LSB per neuron'
   const lines = [
     `run ${preview.runId}, step ${preview.step}, layer ${preview.layer}: ${preview.neurons} neurons × ${preview.inputs} inputs`,
-    `${preview.q} (${preview.wordBits}-bit words), rounding ${preview.rounding}, ${preview.scale} scale, ${preview.accumulatorBits}-bit accumulators`,
+    `${preview.q} (${preview.wordBits}-bit words), rounding ${preview.rounding}, ${preview.scale} scale` +
+      (preview.fixedModel === 'integer' ? `, ${preview.accumulatorBits}-bit accumulators` : ''),
     `quantization error  max ${num(q.maxAbsError)}  mean ${num(q.meanAbsError)}  (${lsb})`,
     `saturated           ${q.saturated} of ${q.count} weights (${q.saturatedLow} low, ${q.saturatedHigh} high)`,
     `range used          ${pct(q.rangeUsed)} of the largest word`
@@ -38,7 +39,7 @@ export function formatExportReport(preview: ExportPreview): string {
   if (c && c.testImages > 0) {
     const who = c.labelSource === 'fixed' ? "the fixed-point model's own" : "the float model's"
     // diehl-cook-2015 has no integer model: its fixed side is the float network with the quantized weights.
-    const weightsOnly = c.model === 'quantized-weights'
+    const weightsOnly = preview.fixedModel === 'quantized-weights'
     const fixed = weightsOnly ? `${preview.q} weights` : 'fixed'
     lines.push(
       weightsOnly

@@ -110,6 +110,8 @@ export interface ExportPreview {
   saturate: boolean
   scale: ScaleMode
   accumulatorBits: number
+  /** What the comparison's fixed side is for this run's model (set with or without a comparison). */
+  fixedModel: FixedModelKind
   quantization: QuantizationReport
   /** Per-neuron scale factors (null per-tensor). */
   scales: number[] | null
@@ -424,6 +426,7 @@ async function prepare(store: RunStore, request: ExportSettings, forNir: boolean
     saturate: settings.saturate,
     scale: settings.scale,
     accumulatorBits: settings.accumulatorBits,
+    fixedModel: config.preset === 'diehl-cook-2015' ? 'quantized-weights' : 'integer',
     quantization: chosen.report,
     scales: settings.scale === 'per-neuron' ? Array.from(chosen.scales) : null,
     comparison,
