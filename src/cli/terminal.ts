@@ -28,7 +28,8 @@ export class ProgressBar {
   }
 
   finish(): void {
-    if (this.enabled) this.stream.write('\n')
+    // Only a drawn bar needs its line ended.
+    if (this.enabled && this.lastDraw > 0) this.stream.write('\n')
   }
 }
 

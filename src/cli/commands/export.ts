@@ -103,14 +103,10 @@ export async function exportCommand(argv: string[]): Promise<number> {
   }
   return withDatabase(args.db as string | undefined, true, async (wb) => {
     // The comparison presents every training and test image twice: minutes for a large diehl-cook-2015 run.
-    const bar = new ProgressBar(`run ${runId}: float vs ${formatQ(q)}`)
-    let result
-    try {
-      result = await exportWeights(wb, request, { onProgress: (done, total) => bar.update(done, total, done === total) })
-    } finally {
-      bar.finish()
-    }
-    const { preview, files } = result
+    const bar = args.json ? null : new ProgressBar(`run ${runId}: float vs ${formatQ(q)}`)
+    const { preview, files } = await exportWeights(wb, request, { onProgress: bar ? (done, total) => bar.update(done, total, done === total) : undefined }).finally(() =>
+      bar?.finish()
+    )
     if (args.json) {
       process.stdout.write(JSON.stringify({ ...preview, files }) + '\n')
     } else {
