@@ -137,7 +137,7 @@ async function trainCommand(argv: string[]): Promise<number> {
         recordSpikeTimes: Boolean(record),
         onPresentation: (rec, { done, total }) => {
           if (record) presentations.push(rec)
-          if (!json) bar.update(done, total, done === total)
+          if (!json) bar.update(done, total)
         }
       }
     })
@@ -374,7 +374,7 @@ async function evaluateCommand(argv: string[]): Promise<number> {
   await withDatabase(args.db as string | undefined, true, async (wb) => {
     // Labelling and testing a large network takes minutes: show the images done on a terminal.
     const bar = args.json ? null : new ProgressBar('evaluating')
-    const onProgress = bar ? (done: number, total: number) => bar.update(done, total, done === total) : undefined
+    const onProgress = bar ? (done: number, total: number) => bar.update(done, total) : undefined
     const result = evaluateRun(wb, { runId, step, testRange, onProgress })
     bar?.finish()
     if (args.json) {

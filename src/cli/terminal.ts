@@ -13,10 +13,11 @@ export class ProgressBar {
     this.enabled = Boolean(stream.isTTY)
   }
 
-  update(done: number, total: number, force = false): void {
+  /** Redraw with `done` of `total`: at most every 100 ms, and always the last state (done = total). */
+  update(done: number, total: number): void {
     if (!this.enabled) return
     const now = Date.now()
-    if (!force && now - this.lastDraw < 100) return
+    if (done < total && now - this.lastDraw < 100) return
     this.lastDraw = now
     const elapsed = (now - this.started) / 1000
     const rate = elapsed > 0 ? done / elapsed : 0

@@ -1,4 +1,4 @@
-/** The CLI's progress bar: drawn on a terminal only, throttled, and its line ended only if it was drawn. */
+/** The CLI's progress bar: drawn on a terminal only, throttled but always showing the end, and its line ended only if it was drawn. */
 import { describe, expect, it } from 'vitest'
 import { ProgressBar } from '../../src/cli/terminal'
 
@@ -8,12 +8,12 @@ function stream(isTTY: boolean) {
 }
 
 describe('ProgressBar', () => {
-  it('draws on a terminal, at most every 100 ms unless forced, and ends its line', () => {
+  it('draws on a terminal, at most every 100 ms but always the last state, and ends its line', () => {
     const tty = stream(true)
     const bar = new ProgressBar('export', tty.stream)
     bar.update(1, 4)
     bar.update(2, 4) // within 100 ms of the first: skipped
-    bar.update(4, 4, true)
+    bar.update(4, 4) // done: drawn although within 100 ms
     bar.finish()
     expect(tty.written).toHaveLength(3)
     expect(tty.written[0]).toMatch(/^\rexport █{7}░{21} 1\/4 /)
@@ -27,7 +27,7 @@ describe('ProgressBar', () => {
     expect(tty.written).toEqual([])
     const pipe = stream(false)
     const bar = new ProgressBar('export', pipe.stream)
-    bar.update(1, 2, true)
+    bar.update(2, 2)
     bar.finish()
     expect(pipe.written).toEqual([])
   })

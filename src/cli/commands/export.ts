@@ -104,7 +104,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   return withDatabase(args.db as string | undefined, true, async (wb) => {
     // The comparison presents every training and test image twice: minutes for a large diehl-cook-2015 run.
     const bar = args.json ? null : new ProgressBar(`run ${runId}: float vs ${formatQ(q)}`)
-    const { preview, files } = await exportWeights(wb, request, { onProgress: bar ? (done, total) => bar.update(done, total, done === total) : undefined }).finally(() =>
+    const { preview, files } = await exportWeights(wb, request, { onProgress: bar ? (done, total) => bar.update(done, total) : undefined }).finally(() =>
       bar?.finish()
     )
     if (args.json) {

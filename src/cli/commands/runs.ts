@@ -51,7 +51,7 @@ export function parseFilters(values: string[]): { key: string; value: string }[]
 export async function followRun(workbench: Workbench, id: number, quiet: boolean): Promise<RunSummary> {
   const bar = new ProgressBar(`run ${id}`)
   const stopProgress = workbench.events.on('run.progress', (p) => {
-    if (p.id === id && !quiet) bar.update(p.done, p.total, p.done === p.total)
+    if (p.id === id && !quiet) bar.update(p.done, p.total)
   })
   try {
     for (;;) {
