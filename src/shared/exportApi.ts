@@ -140,12 +140,6 @@ export interface ComparisonImages {
 }
 
 export interface FloatVsFixed {
-  /**
-   * The fixed-point side: 'integer', a bit-accurate integer model of the neurons (seed-2017);
-   * 'quantized-weights', the float model with the quantized weights (diehl-cook-2015, whose
-   * conductance neurons have no integer model here).
-   */
-  model: 'integer' | 'quantized-weights'
   labelSource: 'fixed' | 'float'
   floatAccuracy: number
   fixedAccuracy: number
@@ -171,8 +165,13 @@ export interface ExportPreviewResult {
   saturate: boolean
   scale: (typeof EXPORT_SCALES)[number]
   accumulatorBits: number
-  /** The comparison's fixed side for this run's model (see FloatVsFixed.model); accumulatorBits applies to 'integer' only. */
-  fixedModel: FloatVsFixed['model']
+  /**
+   * The comparison's fixed-point side for this run's model: 'integer', a bit-accurate integer
+   * model of the neurons (seed-2017; accumulatorBits applies to it); 'quantized-weights', the float
+   * model with the quantized weights (diehl-cook-2015, whose conductance neurons have no integer
+   * model here).
+   */
+  fixedModel: 'integer' | 'quantized-weights'
   quantization: QuantizationSummary
   /** Per-neuron scale factors (null per-tensor). */
   scales: number[] | null

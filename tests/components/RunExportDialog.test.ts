@@ -47,7 +47,6 @@ function previewFor(args: { q: { intBits: number; fracBits: number }; evaluate: 
     scales: null,
     comparison: args.evaluate
       ? {
-          model: 'integer',
           labelSource: 'fixed',
           floatAccuracy: 0.744,
           fixedAccuracy: 0.7,
@@ -154,7 +153,7 @@ describe('RunExportDialog', () => {
     invoke.mockImplementation(async (method, args) => {
       if (method !== 'export.preview') return { ok: true, result: { cancelled: true } }
       const preview = previewFor(args as Parameters<typeof previewFor>[0])
-      return { ok: true, result: { ...preview, comparison: preview.comparison && { ...preview.comparison, model: 'quantized-weights' } } }
+      return { ok: true, result: { ...preview, fixedModel: 'quantized-weights' } }
     })
     const wrapper = await mountDialog()
     const accuracy = wrapper.get('[data-testid="export-accuracy"]').text()

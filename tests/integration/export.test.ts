@@ -137,7 +137,8 @@ describe('preview: quantization report and float vs fixed', () => {
       const recorded = wb.store.evaluations.get(dcRun)!.payload
       // 30 fraction bits: the weights move by at most 2^-31, so with the same Poisson spikes the twin answers as the float network.
       const exact = await previewExport(wb, { runId: dcRun, q: { intBits: 2, fracBits: 30 } })
-      expect(exact.comparison).toMatchObject({ model: 'quantized-weights', testImages: 20, winnerAgreement: 1, predictionAgreement: 1, identicalCounts: 1 })
+      expect(exact.fixedModel).toBe('quantized-weights')
+      expect(exact.comparison).toMatchObject({ testImages: 20, winnerAgreement: 1, predictionAgreement: 1, identicalCounts: 1 })
       // The float side is the run's network rebuilt at its final snapshot (θ included): its own evaluation, exactly.
       expect(exact.comparison!.floatAccuracy).toBe(recorded.accuracy)
       expect(exact.comparison!.fixedAccuracy).toBe(recorded.accuracy)

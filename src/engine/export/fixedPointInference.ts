@@ -360,7 +360,6 @@ export type LabelSource = 'fixed' | 'float'
 
 /** The comparison in numbers (what a report shows). */
 export interface FixedVsFloatSummary {
-  model: FixedModelKind
   testImages: number
   labelSource: LabelSource
   floatAccuracy: number
@@ -417,8 +416,7 @@ export function scoreFixedVsFloat(
   n: number,
   plan: DataPlan,
   prediction: ExperimentConfig['evaluation']['prediction'],
-  labelSource: LabelSource = 'fixed',
-  model: FixedModelKind = 'integer'
+  labelSource: LabelSource = 'fixed'
 ): FixedVsFloatReport {
   const common = {
     trainLabels: classIndices(plan.trainSet.labels, plan.trainIndices, plan.classLabels),
@@ -445,7 +443,6 @@ export function scoreFixedVsFloat(
     if (equal) sameCounts++
   }
   const summary: FixedVsFloatSummary = {
-    model,
     testImages: images,
     labelSource,
     floatAccuracy: float.accuracy,

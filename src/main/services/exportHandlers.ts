@@ -45,7 +45,6 @@ function resultOf(preview: ExportPreview, elapsedMs: number): ExportPreviewResul
     comparison:
       comparison && comparedImages && comparison.testImages > 0
         ? {
-            model: comparison.model,
             labelSource: comparison.labelSource,
             floatAccuracy: comparison.floatAccuracy,
             fixedAccuracy: comparison.fixedAccuracy,

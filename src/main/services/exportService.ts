@@ -309,7 +309,6 @@ async function compareInSlices(
   present: (set: DataPlan['trainSet'], indices: Int32Array, fromTrainingSource: boolean) => PairedResponses,
   prediction: ExperimentConfig['evaluation']['prediction'],
   labels: LabelSource,
-  model: FixedModelKind,
   control: PreviewControl
 ): Promise<FixedVsFloatSummary> {
   const overall = plan.trainIndices.length + plan.testIndices.length
@@ -320,7 +319,7 @@ async function compareInSlices(
     offset: plan.trainIndices.length,
     overall
   })
-  return scoreFixedVsFloat(train, test, neurons, plan, prediction, labels, model).summary
+  return scoreFixedVsFloat(train, test, neurons, plan, prediction, labels).summary
 }
 
 function describeSource(source: DatasetSourceConfig, loadedName: string): string {
@@ -378,7 +377,7 @@ async function prepare(store: RunStore, request: ExportSettings, forNir: boolean
         const network = rebuildNetwork(snapshot, settings.runId, width, height)
         const twin = rebuildNetwork({ ...snapshot, layers: layers.map((l, i) => ({ ...l, weights: dequantize(quantized[i]) })) }, settings.runId, width, height)
         const present = (set: DataPlan['trainSet'], indices: Int32Array, fromTraining: boolean) => presentToTwins(network, twin, set, indices, fromTraining)
-        comparison = await compareInSlices(network.outputSize, plan, present, config.evaluation.prediction, settings.labels, 'quantized-weights', control)
+        comparison = await compareInSlices(network.outputSize, plan, present, config.evaluation.prediction, settings.labels, control)
         images = comparedImages(config, plan)
         if (comparison.testImages === 0) comparisonSkipped = 'the run has no test images'
       }
@@ -396,7 +395,7 @@ async function prepare(store: RunStore, request: ExportSettings, forNir: boolean
       if (settings.compare) {
         const fixed = new FixedPointNetwork(model)
         const present = (set: DataPlan['trainSet'], indices: Int32Array, fromTraining: boolean) => presentToBoth(network, fixed, set, indices, fromTraining)
-        comparison = await compareInSlices(network.outputLayer.size, plan, present, config.evaluation.prediction, settings.labels, 'integer', control)
+        comparison = await compareInSlices(network.outputLayer.size, plan, present, config.evaluation.prediction, settings.labels, control)
         images = comparedImages(config, plan)
         if (comparison.testImages === 0) comparisonSkipped = 'the run has no test images (data.testPerClass is 0)'
       }
